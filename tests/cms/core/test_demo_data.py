@@ -1,0 +1,50 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from wagtail.models import Page, Site
+
+from cms.users.models import User
+from home.models import HomePage
+
+
+def counts() -> dict[str, int]:
+    return {
+        "pages": Page.objects.count(),
+        "home pages": HomePage.objects.count(),
+        "sites": Site.objects.count(),
+        "users": User.objects.count(),
+    }
+
+
+def test_demo_loader_makes_the_home_page_the_site_root(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("load_demo_data", "--admin", stdout=StringIO())
+
+    site = Site.objects.get(is_default_site=True)
+    assert isinstance(site.root_page.specific, HomePage)
+    assert site.root_page.live
+    # Wagtail's "Welcome to your new Wagtail site!" placeholder is gone.
+    assert not Page.objects.filter(title__startswith="Welcome to your new Wagtail").exists()
+
+
+def test_demo_loader_is_idempotent(db, settings, tmp_path, capsys):
+    settings.VAR_DIR = tmp_path
+    call_command("load_demo_data", "--admin")
+    first = counts()
+    first_output = capsys.readouterr().out
+    call_command("load_demo_data", "--admin")
+    second_output = capsys.readouterr().out
+
+    assert counts() == first
+    # The same credentials are printed both times, and they work.
+    password = first_output.rsplit("password: ", 1)[1].split()[0]
+    assert f"password: {password}" in second_output
+    assert User.objects.get(username="admin").check_password(password)
+
+
+def test_demo_data_is_refused_where_it_is_not_allowed(db, settings):
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="must never be loaded into a production database"):
+        call_command("load_demo_data")
+    assert not HomePage.objects.exists()
