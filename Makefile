@@ -58,3 +58,7 @@ format: install ## Reformat the code and fix what ruff can fix
 .PHONY: clean
 clean: ## Remove the virtual environment and local state (var/: SQLite database, media)
 	rm -rf $(VENV) var static_collected
+
+.PHONY: bench
+bench: install ## Run the benchmarks under bench/ and print their figures (not part of make test)
+	@for script in bench/*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=settings.test $(BIN)/python $$script; done
