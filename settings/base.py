@@ -241,6 +241,23 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env("STRIPE_API_BASE")
 
 # --------------------------------------------------------------------------------------
+# Private data: identifying terms and consent evidence are encrypted with these keys
+# (cms/core/crypto.py). Comma-separated Fernet keys; the first encrypts, all decrypt.
+# Evidence files live under PRIVATE_MEDIA_ROOT, which is never served by URL.
+# --------------------------------------------------------------------------------------
+
+IDENTITY_ENCRYPTION_KEYS = env_list("IDENTITY_ENCRYPTION_KEYS")
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# Regions whose phone-number formats the anonymisation scanner looks for.
+ANONYMISATION_PHONE_REGIONS = env_list(
+    "ANONYMISATION_PHONE_REGIONS", ["TH", "KH", "MM", "VN", "LA", "MY", "US", "GB"]
+)
+# Consent defaults (DESIGN.md §5): 12 months unless the case worker says otherwise; never
+# more than 36.
+CONSENT_DEFAULT_MONTHS = 12
+CONSENT_MAX_MONTHS = 36
+
+# --------------------------------------------------------------------------------------
 # Wagtail
 # --------------------------------------------------------------------------------------
 
@@ -251,6 +268,8 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"  # documents only through the permission
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "heic"]  # no SVG, no GIF
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+# Truncated or hostile files get a form error instead of a 500 (cms/core/forms.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.core.forms.ImageForm"
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # no calls home from the admin
 WAGTAIL_PRIVACY_OPTIONS = {"login": True, "password": False}  # no shared-password pages
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True

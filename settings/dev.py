@@ -2,7 +2,7 @@
 
 from settings.base import *  # noqa: F403
 from settings.base import DATABASES, VAR_DIR
-from settings.env import env
+from settings.env import env, env_list
 
 DEBUG = True
 # A fixed key is fine here: DEBUG sites are never exposed. Production refuses to start
@@ -27,3 +27,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DEMO_DATA_ALLOWED = True
+# A fixed development key: the demo's identifying terms are fictional. Production requires
+# its own (settings/production.py).
+IDENTITY_ENCRYPTION_KEYS = env_list(
+    "IDENTITY_ENCRYPTION_KEYS", ["ZGV2LW9ubHkta2V5LWZvci1kZW1vLWRhdGEtb25seSE="]
+)

@@ -70,4 +70,10 @@ STRIPE_WEBHOOK_SECRET = env_required(
     "STRIPE_WEBHOOK_SECRET", "Stripe webhooks are verified with it"
 )
 
+IDENTITY_ENCRYPTION_KEYS = env_list("IDENTITY_ENCRYPTION_KEYS")
+if not IDENTITY_ENCRYPTION_KEYS:
+    env_required(
+        "IDENTITY_ENCRYPTION_KEYS", "identifying terms and consent evidence are encrypted with it"
+    )
+
 LOGGING["root"]["level"] = env("LOG_LEVEL", "WARNING")  # noqa: F405

@@ -1,5 +1,6 @@
 """Production settings refuse to start without their secrets and pass `check --deploy`."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -23,6 +24,7 @@ def example_environment() -> dict[str, str]:
         STRIPE_SECRET_KEY="sk_test_" + secrets.token_hex(12),
         STRIPE_WEBHOOK_SECRET="whsec_" + secrets.token_hex(16),
         ANYMAIL_POSTMARK_SERVER_TOKEN=secrets.token_hex(16),
+        IDENTITY_ENCRYPTION_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     )
     return values
 
@@ -61,7 +63,14 @@ def test_check_deploy_is_clean_with_the_example_variables():
 
 @pytest.mark.parametrize(
     "missing",
-    ["SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"],
+    [
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "ALLOWED_HOSTS",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+        "IDENTITY_ENCRYPTION_KEYS",
+    ],
 )
 def test_production_refuses_to_start_without_a_required_secret(missing):
     environment = example_environment()

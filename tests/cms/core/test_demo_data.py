@@ -4,8 +4,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Page, Site
 
+from cms.core.models import CustomImage
 from cms.users.models import User
 from home.models import HomePage
+from stories.consent import publication_blockers
+from stories.models import ConsentRecord, IdentifyingTerm, StoryPage, Storyteller
 
 
 def counts() -> dict[str, int]:
@@ -14,6 +17,10 @@ def counts() -> dict[str, int]:
         "home pages": HomePage.objects.count(),
         "sites": Site.objects.count(),
         "users": User.objects.count(),
+        "storytellers": Storyteller.objects.count(),
+        "identifying terms": IdentifyingTerm.objects.count(),
+        "consent records": ConsentRecord.objects.count(),
+        "images": CustomImage.objects.count(),
     }
 
 
@@ -48,3 +55,22 @@ def test_demo_data_is_refused_where_it_is_not_allowed(db, settings):
     with pytest.raises(CommandError, match="must never be loaded into a production database"):
         call_command("load_demo_data")
     assert not HomePage.objects.exists()
+
+
+def test_demo_stories_are_live_and_pass_the_consent_policy(db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("load_demo_data", stdout=StringIO())
+
+    stories = StoryPage.objects.all()
+    assert stories.count() >= 3
+    for story in stories:
+        assert story.live
+        assert publication_blockers(story) == []
+        # Demo people are obviously invented: their "real names" say so.
+        assert all(
+            any(
+                word in term.value
+                for word in ("Example", "Fictiv", "Demo", "Sampl", "ตัวอย่าง", "គំរូ", "နမူနာ")
+            )
+            for term in story.storyteller.identifying_terms.filter(kind="name")
+        )

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from home.demo import home_page_ensure
+from stories.demo import stories_ensure
 
 
 class Command(BaseCommand):
@@ -30,12 +31,15 @@ class Command(BaseCommand):
                 "Demo data is disabled in these settings (DEMO_DATA_ALLOWED is False): "
                 "it must never be loaded into a production database."
             )
+        admin_user = self._ensure_admin() if admin else None
         home, created = home_page_ensure()
         self.stdout.write(f"Home page {'created' if created else 'already there'}: {home.url}")
-        if admin:
-            self._ensure_admin()
+        # The demo admin is assigned to the demo storytellers, so the private record screens
+        # can be tried (with fictional data) without setting anything up.
+        index, stories = stories_ensure(home, staff=[admin_user] if admin_user else [])
+        self.stdout.write(f"Stories: {stories} created under {index.url}")
 
-    def _ensure_admin(self) -> None:
+    def _ensure_admin(self):
         """A superuser for trying the admin; its password lives in an ignored file."""
         User = get_user_model()
         password_file = Path(settings.VAR_DIR) / "demo-admin-password"
@@ -56,3 +60,4 @@ class Command(BaseCommand):
                 f"Admin: http://127.0.0.1:8000/admin/  user: admin  password: {password}"
             )
         )
+        return user
