@@ -12,7 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.actions.unpublish_page import UnpublishPageAction
 
-from stories.models import AccessLogEntry, ConsentRecord, IdentifyingTerm, Storyteller
+from stories.models import (
+    AccessLogEntry,
+    ConsentRecord,
+    IdentifyingTerm,
+    StoryNeed,
+    Storyteller,
+)
+from stories.signals import story_withdrawn
 
 
 def _require_assigned(*, storyteller: Storyteller, user) -> None:
@@ -98,4 +105,15 @@ def consent_withdraw(*, storyteller: Storyteller, by) -> ConsentRecord | None:
     # recording it need not be allowed to unpublish pages otherwise.
     for page in storyteller.story_pages.filter(live=True):
         UnpublishPageAction(page, user=by).execute(skip_permission_checks=True)
+    story_withdrawn.send(
+        sender=Storyteller,
+        storyteller=storyteller,
+        by=by,
+        reason="withdrawn",
+        need_keys=set(
+            StoryNeed.objects.filter(page__storyteller=storyteller).values_list(
+                "translation_key", flat=True
+            )
+        ),
+    )
     return consent
