@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "wagtail_localize.locales",
     # Wagtail
     "wagtail.contrib.forms",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -273,6 +274,9 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.core.forms.ImageForm"
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # no calls home from the admin
 WAGTAIL_PRIVACY_OPTIONS = {"login": True, "password": False}  # no shared-password pages
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+# Publish the exact revision the last task approved, not whatever is latest
+# (cms/workflows/actions.py).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "cms.workflows.actions.publish_approved_revision"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILADMIN_COMMENTS_ENABLED = True
 

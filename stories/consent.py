@@ -6,24 +6,15 @@ Each blocker names the field it concerns (``"__all__"`` when none) so that calle
 a ``ValidationError`` with a field dict, and never repeats an identifying detail.
 """
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cms.core.publishing import NON_FIELD, Blocker
 from stories.models import ConsentRecord, StoryPage, Storyteller
 from stories.regions import Precision, region_get
 from stories.scanning import page_findings, story_images
-
-NON_FIELD = "__all__"
-
-
-@dataclass(frozen=True)
-class Blocker:
-    code: str
-    field: str
-    message: str
 
 
 def consent_blockers(

@@ -10,16 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
-from wagtail.actions.unpublish_page import UnpublishPageAction
 
-from stories.models import (
-    AccessLogEntry,
-    ConsentRecord,
-    IdentifyingTerm,
-    StoryNeed,
-    Storyteller,
-)
-from stories.signals import story_withdrawn
+from stories.models import AccessLogEntry, ConsentRecord, IdentifyingTerm, Storyteller
+from stories.takedown import story_takedown
 
 
 def _require_assigned(*, storyteller: Storyteller, user) -> None:
@@ -94,26 +87,13 @@ def consent_evidence_open(*, record: ConsentRecord, by) -> File:
 def consent_withdraw(*, storyteller: Storyteller, by) -> ConsentRecord | None:
     """Record that the storyteller withdrew consent. Nothing of theirs stays public.
 
-    Every page of the storyteller, in every locale, is unpublished in the same transaction.
+    Every page of the storyteller, in every locale, is taken down in the same transaction
+    (``stories/takedown.py``).
     """
     consent = storyteller.current_consent
     if consent is not None and not consent.is_withdrawn:
         consent.withdrawn_at = timezone.now()
         consent.withdrawn_by = by
         consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    # Withdrawal is the storyteller's right, not a page permission: the case worker
-    # recording it need not be allowed to unpublish pages otherwise.
-    for page in storyteller.story_pages.filter(live=True):
-        UnpublishPageAction(page, user=by).execute(skip_permission_checks=True)
-    story_withdrawn.send(
-        sender=Storyteller,
-        storyteller=storyteller,
-        by=by,
-        reason="withdrawn",
-        need_keys=set(
-            StoryNeed.objects.filter(page__storyteller=storyteller).values_list(
-                "translation_key", flat=True
-            )
-        ),
-    )
+    story_takedown(storyteller=storyteller, by=by, reason="withdrawn")
     return consent

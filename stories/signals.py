@@ -12,3 +12,9 @@ from django.dispatch import Signal
 # Sent with: storyteller (Storyteller), by (the user who recorded it), reason ("withdrawn" or
 # "expired"), need_keys (translation keys of the storyteller's needs, shared by all locales).
 story_withdrawn = Signal()
+
+# Sent inside the erasure transaction, before anything is deleted, with: storyteller,
+# need_keys and story_keys (translation keys of its needs and story pages). Receivers cut
+# their links (donations keep the ledger, with the story anonymised) without deleting money
+# records.
+storyteller_erased = Signal()

@@ -93,6 +93,32 @@ def story_page(home_page, storyteller: Storyteller, **fields) -> StoryPage:
     return story_index(home_page).add_child(instance=StoryPage(storyteller=storyteller, **defaults))
 
 
+SAFEGUARDING_CHECKLIST = {
+    "no_names": True,
+    "no_places": True,
+    "no_faces": True,
+    "no_quasi_identifiers": True,
+    "child_rules": True,
+    "warnings_acknowledged": True,
+    "risk_assessed_on": "2026-11-01",
+}
+
+
+def story_publish(page, *, author=None, case_worker=None, reviewer=None):
+    """Take a story through the real workflow: submitted by an editor, consent checked by a
+    case worker, approved by a safeguarding reviewer; the finish action publishes it."""
+    from cms.workflows.services import page_submit_for_moderation, page_task_act
+
+    author = author or staff_in("Editors")
+    case_worker = case_worker or staff_in("Case workers")
+    reviewer = reviewer or staff_in("Safeguarding reviewers")
+    page_submit_for_moderation(page=page, by=author)
+    page_task_act(page=page, by=case_worker)
+    page_task_act(page=page, by=reviewer, **SAFEGUARDING_CHECKLIST)
+    page.refresh_from_db()
+    return page
+
+
 def image_make(*, face: bool, attested_by: User | None = None, title: str = "Hands at work"):
     """A stored image: NASA's public-domain astronaut portrait (a face) or a rocket (none)."""
     import io
@@ -116,3 +142,142 @@ def image_make(*, face: bool, attested_by: User | None = None, title: str = "Han
 
 def image_block(image, alt_text: str = "Two hands threading a needle") -> tuple[str, dict]:
     return ("image", {"image": image, "alt_text": alt_text, "caption": ""})
+
+
+# Words for generated stories: varied enough that size measurements are honest.
+_BULK_NAMES = ["Dao", "Mali", "Sophea", "Thida", "Lan", "Nary", "Aye", "Kanya", "Vanna", "Hoa"]
+_BULK_THINGS = [
+    "a sewing machine",
+    "the journey home",
+    "a year of school",
+    "a lawyer",
+    "a safe room",
+    "a noodle stall",
+    "nursing school",
+    "a bicycle repair kit",
+    "a hairdressing course",
+    "a fishing net of her own",
+    "a rice cart",
+    "a driving licence",
+    "a phone repair course",
+]
+_BULK_ENDINGS = [
+    "and a new start",
+    "after years away",
+    "so she can earn again",
+    "for her family",
+    "to finish what she began",
+    "and the right to be paid",
+    "without looking back",
+]
+
+
+def stories_bulk_live(home_page, count: int, *, by: User, regions=None) -> list[int]:
+    """``count`` live stories with current consent and one or two needs each, written straight
+    to the database for size and query-count tests (a thousand pages through the workflow
+    would take minutes). Every row still passes the database's consent trigger."""
+    import uuid
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from django.db.models import F
+    from wagtail.models import Page
+
+    from stories.models import StoryNeed
+    from stories.public_cache import public_version_bump
+
+    regions = regions or ["TH-50", "TH-10", "KH", "KH-12", "MM", "VN-SG", "LA", "TH-63"]
+    index = story_index(home_page)
+    index.refresh_from_db()
+    locale = Locale.get_default()
+    today, now = timezone.localdate(), timezone.now()
+    first = Storyteller.objects.count()
+    tellers = Storyteller.objects.bulk_create(
+        Storyteller(pseudonym=_BULK_NAMES[n % 10], case_code=f"ST-B{first + n:06d}")
+        for n in range(count)
+    )
+    ConsentRecord.objects.bulk_create(
+        ConsentRecord(
+            storyteller=teller,
+            version=1,
+            story_text=True,
+            pseudonym=True,
+            photos_without_faces=True,
+            map_precision="region",
+            languages=["en", "th"],
+            channels=["website"],
+            granted_on=today - timedelta(days=10),
+            expires_on=today + timedelta(days=300),
+            explained_in="en",
+            explained_by=by,
+            recorded_by=by,
+        )
+        for teller in tellers
+    )
+    last = index.get_last_child()
+    step = Page._str2int(last.path[-Page.steplen :]) if last else 0
+    pages = []
+    for n, teller in enumerate(tellers):
+        title = (
+            f"{_BULK_THINGS[n % len(_BULK_THINGS)].capitalize()} "
+            f"{_BULK_ENDINGS[(n // 3) % len(_BULK_ENDINGS)]}"
+        )
+        slug = f"{title.lower().replace(' ', '-')}-{teller.pk}"
+        pages.append(
+            Page(
+                title=title,
+                draft_title=title,
+                slug=slug[:250],
+                path=Page._get_path(index.path, index.depth + 1, step + n + 1),
+                depth=index.depth + 1,
+                numchild=0,
+                url_path=f"{index.url_path}{slug}/",
+                live=True,
+                has_unpublished_changes=False,
+                content_type=ContentType.objects.get_for_model(StoryPage),
+                locale=locale,
+                translation_key=uuid.uuid4(),
+                first_published_at=now - timedelta(minutes=n),
+                last_published_at=now - timedelta(minutes=n),
+            )
+        )
+    pages = Page.objects.bulk_create(pages)
+    fields = StoryPage._meta.local_concrete_fields
+    rows = [
+        [field.get_db_prep_save(getattr(story, field.attname), connection) for field in fields]
+        for story in (
+            StoryPage(
+                page_ptr_id=page.pk,
+                storyteller=teller,
+                summary=f"{teller.pseudonym} is ready for {_BULK_THINGS[n % 13]}.",
+                body=[],
+                region=regions[n % len(regions)],
+            )
+            for n, (page, teller) in enumerate(zip(pages, tellers, strict=True))
+        )
+    ]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {StoryPage._meta.db_table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            rows,
+        )
+    StoryNeed.objects.bulk_create(
+        StoryNeed(
+            page_id=page.pk,
+            locale=locale,
+            translation_key=uuid.uuid4(),
+            sort_order=k,
+            title=_BULK_THINGS[(n + k) % 13].capitalize(),
+            category=["small-business", "education", "legal", "journey-home"][(n + k) % 4],
+            goal_minor=50_000 + 1_000 * (n % 37),
+            currency="USD",
+            status="open" if (n + k) % 5 else "funded",
+        )
+        for n, page in enumerate(pages)
+        for k in range(1 + n % 2)
+    )
+    Page.objects.filter(pk=index.pk).update(numchild=F("numchild") + count)
+    public_version_bump()
+    return [page.pk for page in pages]

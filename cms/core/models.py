@@ -14,10 +14,12 @@ from wagtail.utils.file import hash_filelike
 
 from cms.core.faces import FaceBox, detect_faces
 from cms.core.images import ImageRejected, neutral_name, sanitise_image_bytes
+from cms.core.publishing import PublishGateMixin
 
 
-class BasePage(Page):
-    """Every page type of the site derives from this.
+class BasePage(PublishGateMixin, Page):
+    """Every page type of the site derives from this, and so passes the publish gate
+    (``cms/core/publishing.py``).
 
     Templates are organised by role, not by app: ``StoryPage`` renders
     ``templates/pages/story_page.html``, so a designer finds it without knowing Django.

@@ -1,9 +1,16 @@
 from stories.models.pages import StoryIndexPage, StoryNeed, StoryPage, StoryUpdate
-from stories.models.private import AccessLogEntry, ConsentRecord, IdentifyingTerm, Storyteller
+from stories.models.private import (
+    AccessLogEntry,
+    ConsentRecord,
+    ConsentReminder,
+    IdentifyingTerm,
+    Storyteller,
+)
 
 __all__ = [
     "AccessLogEntry",
     "ConsentRecord",
+    "ConsentReminder",
     "IdentifyingTerm",
     "StoryIndexPage",
     "StoryNeed",

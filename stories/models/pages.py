@@ -2,12 +2,15 @@
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.http import Http404
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, TranslatableMixin
+from wagtail.models import Orderable, PagePermissionTester, TranslatableMixin
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from cms.core.models import BasePage
@@ -38,6 +41,39 @@ class StoryIndexPage(BasePage):
             StoryPage.objects.child_of(self).live().public().order_by("-first_published_at")
         )
         return context
+
+    def route(self, request, path_components):
+        """A story that was public and has been taken down answers 410 Gone, not 404."""
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            if len(path_components) == 1:
+                gone = (
+                    StoryPage.objects.child_of(self)
+                    .filter(slug=path_components[0], live=False)
+                    .exclude(first_published_at=None)
+                    .first()
+                )
+                if gone is not None:
+                    return RouteResult(gone, kwargs={"gone": True})
+            raise
+
+
+STORY_WORKFLOW_NAME = "Story publication"
+
+
+class StoryPermissionTester(PagePermissionTester):
+    """Nobody holds plain publish permission on stories: they go live through the workflow.
+
+    Superusers keep the button, but the gate still requires a safeguarding approval of
+    exactly this content by someone else, so they cannot bypass review either.
+    """
+
+    def can_publish(self):
+        return self.user.is_active and self.user.is_superuser and super().can_publish()
+
+    def can_publish_subpage(self):
+        return False
 
 
 class StoryPage(BasePage):
@@ -115,6 +151,55 @@ class StoryPage(BasePage):
         TranslatableField("needs"),
         TranslatableField("updates"),
     ]
+
+    # The public content a safeguarding approval covers (cms/workflows/approvals.py).
+    approval_fingerprint_fields = [
+        "title",
+        "slug",
+        "seo_title",
+        "search_description",
+        "summary",
+        "region",
+        "age_band",
+        "exploitation",
+        "storyteller_id",
+    ]
+    approval_fingerprint_children = {
+        "needs": ["title", "category", "goal_minor", "currency", "status"],
+        "updates": ["month", "title", "text"],
+    }
+    # Writing any of these on a live row re-runs the gate even with update_fields.
+    publish_gate_fields = frozenset(
+        {"storyteller", "region", "title", "slug", "summary", "body", "seo_title"}
+    )
+
+    def publication_blockers(self):
+        """The gate's question for stories: consent, scanner findings, four-eyes approval."""
+        from cms.workflows.approvals import approval_blockers
+        from stories.consent import publication_blockers
+
+        return publication_blockers(self) + approval_blockers(self)
+
+    def get_workflow(self):
+        """Stories in every locale use the story workflow, wherever they sit in the tree."""
+        from wagtail.models import Workflow
+
+        return Workflow.objects.filter(name=STORY_WORKFLOW_NAME, active=True).first()
+
+    def permissions_for_user(self, user):
+        return StoryPermissionTester(user, self)
+
+    def serve(self, request, *args, gone: bool = False, **kwargs):
+        # Consent is checked again at request time: between a withdrawal or an expiry and
+        # the job that unpublishes, nothing of the story is served.
+        from stories.consent import consent_blockers
+
+        storyteller = self.storyteller
+        if gone or consent_blockers(storyteller.current_consent, storyteller=storyteller):
+            response = TemplateResponse(request, "pages/story_gone.html", status=410)
+            response["Cache-Control"] = "no-store"
+            return response
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -317,6 +317,18 @@ class ConsentRecord(models.Model):
         return not self.is_withdrawn and self.granted_on <= today <= self.expires_on
 
 
+class ConsentReminder(models.Model):
+    """A reminder that this consent version expires soon was sent (once per version)."""
+
+    consent = models.OneToOneField(
+        ConsentRecord, on_delete=models.CASCADE, related_name="expiry_reminder"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Reminder for {self.consent}"
+
+
 class AccessLogQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise ValidationError(_("The access log is append-only."))

@@ -6,7 +6,14 @@ from django.urls import reverse
 
 from stories import services
 from stories.models import AccessLogEntry, ConsentRecord, IdentifyingTerm
-from tests.factories import CANARY_NAME, StorytellerFactory, consent_give, staff_in, story_page
+from tests.factories import (
+    CANARY_NAME,
+    StorytellerFactory,
+    consent_give,
+    staff_in,
+    story_page,
+    story_publish,
+)
 
 WAGTAIL_VIEWSET_URLS = {"list", "edit", "add"}
 OUTSIDERS = ["Editors", "Translators", "Finance", "Safeguarding reviewers", "Moderators"]
@@ -174,7 +181,8 @@ def test_withdrawal_is_one_submission_and_takes_the_story_down(
     client, record, case_worker, home_page
 ):
     storyteller = record[0]
-    page = story_page(home_page, storyteller, live=True)
+    page = story_publish(story_page(home_page, storyteller))
+    assert page.live
     client.force_login(case_worker)
 
     response = client.post(
@@ -189,7 +197,8 @@ def test_withdrawal_is_one_submission_and_takes_the_story_down(
 
 def test_editors_cannot_record_withdrawal(client, record, home_page):
     storyteller = record[0]
-    page = story_page(home_page, storyteller, live=True)
+    page = story_publish(story_page(home_page, storyteller))
+    assert page.live
     client.force_login(staff_in("Editors"))
 
     response = client.post(

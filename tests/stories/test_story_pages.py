@@ -8,7 +8,14 @@ from wagtail_localize.models import TranslationSource
 
 from stories import services
 from stories.models import StoryPage
-from tests.factories import CANARY_NAME, StorytellerFactory, consent_give, staff_in, story_page
+from tests.factories import (
+    CANARY_NAME,
+    StorytellerFactory,
+    consent_give,
+    staff_in,
+    story_page,
+    story_publish,
+)
 
 
 @pytest.fixture
@@ -64,7 +71,7 @@ def test_the_editor_shows_findings_without_the_identifying_term(client, story):
 
 
 def test_a_story_page_renders_its_pseudonym_needs_and_the_protection_note(client, story):
-    story.save_revision().publish()
+    story_publish(story)
 
     response = client.get(story.url)
 

@@ -1,0 +1,64 @@
+"""Admin hooks that mirror the publish gate: say why, instead of failing.
+
+Each hook asks the same ``publication_blockers()`` as ``save()`` (cms/core/publishing.py),
+so the message and the refusal always agree.
+"""
+
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from wagtail import hooks
+from wagtail.admin import messages
+
+from cms.workflows import gate_messages
+
+
+@hooks.register("before_publish_page")
+def refuse_blocked_publish(request, page):
+    blockers = page.specific.publication_blockers()
+    if blockers:
+        messages.error(request, gate_messages.summary(page, blockers))
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def refuse_blocked_bulk_publish(request, action_type, objects, action_class_instance):
+    if action_type != "publish":
+        return None
+    blocked = [
+        page for page in objects if page.get_latest_revision_as_object().publication_blockers()
+    ]
+    if blocked:
+        messages.error(
+            request,
+            _("Nothing was published: %(count)s page(s) cannot go live yet: %(titles)s.")
+            % {"count": len(blocked), "titles": ", ".join(page.title for page in blocked)},
+        )
+        return redirect(request.META.get("HTTP_REFERER") or "wagtailadmin_explore_root")
+    return None
+
+
+@hooks.register("before_copy_page")
+def refuse_publishing_copies_of_stories(request, page):
+    # A copy in the admin gets a new slug, so it is new content that needs its own review;
+    # saying so here beats the gate's refusal in the middle of the copy.
+    from stories.models import StoryPage
+
+    publishing = request.method == "POST" and request.POST.get("publish_copies")
+    if publishing and isinstance(page.specific, StoryPage):
+        messages.error(request, _("Copies of stories start as drafts: submit the copy for review."))
+        return redirect("wagtailadmin_pages:copy", page.pk)
+    return None
+
+
+@hooks.register("register_log_actions")
+def register_story_log_actions(actions):
+    actions.register_action(
+        "stories.withdrawn", _("Withdrawn"), _("Taken down: the storyteller withdrew consent")
+    )
+    actions.register_action(
+        "stories.consent_expired", _("Consent expired"), _("Taken down: consent expired")
+    )
+    actions.register_action(
+        "stories.publish_blocked", _("Publish blocked"), _("Publishing refused by the gate")
+    )

@@ -1,0 +1,258 @@
+"""Withdrawal and expiry take a story down everywhere at once, in every locale."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.utils import timezone
+from wagtail.models import Locale, PageLogEntry
+from wagtail_localize.models import TranslationSource
+
+from stories import services
+from stories.expiry import consent_reminders_send, consents_expire
+from stories.models import StoryPage
+from stories.signals import story_withdrawn
+from tests.factories import (
+    StorytellerFactory,
+    consent_give,
+    image_block,
+    image_make,
+    staff_in,
+    story_page,
+    story_publish,
+)
+from tests.support import frontend_cache
+from tests.support.servers import app_process, get
+
+
+@pytest.fixture
+def people(db):
+    return {
+        "author": staff_in("Editors"),
+        "translator": staff_in("Translators"),
+        "case_worker": staff_in("Case workers", email="caseworker@example.org"),
+        "reviewer": staff_in("Safeguarding reviewers"),
+    }
+
+
+@pytest.fixture
+def recording_cdn(settings):
+    settings.WAGTAILFRONTENDCACHE = {
+        "cdn": {"BACKEND": "tests.support.frontend_cache.RecordingBackend"}
+    }
+    frontend_cache.PURGED.clear()
+    return frontend_cache.PURGED
+
+
+def publish(page, people, *, author=None):
+    return story_publish(
+        page,
+        author=author or people["author"],
+        case_worker=people["case_worker"],
+        reviewer=people["reviewer"],
+    )
+
+
+def story_in_two_languages(home_page, people, **story_fields):
+    """A live story in English and its live Thai translation."""
+    storyteller = StorytellerFactory(case_workers=[people["case_worker"]])
+    consent_give(storyteller, by=people["case_worker"], languages=["en", "th"], search_engines=True)
+    english = publish(story_page(home_page, storyteller, **story_fields), people)
+    TranslationSource.get_or_create_from_instance(english)
+    thai_locale, _ = Locale.objects.get_or_create(language_code="th")
+    english.copy_for_translation(thai_locale, copy_parents=True)
+    thai = StoryPage.objects.get(translation_key=english.translation_key, locale=thai_locale)
+    thai.title = "จักรเย็บผ้าและการเริ่มต้นใหม่"
+    thai.save_revision(user=people["translator"])
+    thai = publish(thai, people, author=people["translator"])
+    # Wagtail made the Thai home and index as aliases of the English ones: publish them too.
+    for ancestor in thai.get_ancestors().filter(depth__gt=1):
+        if not ancestor.live:
+            ancestor.specific.save_revision().publish()
+    assert english.live
+    assert thai.live
+    return storyteller, english, thai
+
+
+def test_withdrawal_takes_down_every_locale_with_410(
+    client, home_page, people, recording_cdn, django_capture_on_commit_callbacks
+):
+    storyteller, english, thai = story_in_two_languages(home_page, people)
+    index_url = english.get_parent().url
+    assert client.get(english.url).status_code == 200
+    assert client.get(thai.url).status_code == 200
+
+    assert english.get_full_url() in client.get("/sitemap.xml").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consent_withdraw(storyteller=storyteller, by=people["case_worker"])
+
+    for page in (english, thai):
+        response = client.get(page.url)
+        assert response.status_code == 410
+        assert "no longer available" in response.content.decode()
+        assert page.title not in response.content.decode()
+    assert english.title not in client.get(index_url).content.decode()
+    assert english.get_full_url() not in client.get("/sitemap.xml").content.decode()
+    # Both locales' story URLs, their indexes and homes, and the sitemap were purged.
+    purged = set(recording_cdn)
+    for page in (english, thai):
+        assert page.get_full_url() in purged
+        assert page.get_parent().get_full_url() in purged
+    assert any(url.endswith("/sitemap.xml") for url in purged)
+
+
+def test_withdrawal_is_in_the_audit_log_and_staff_are_told(
+    home_page, people, django_capture_on_commit_callbacks
+):
+    storyteller, english, thai = story_in_two_languages(home_page, people)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consent_withdraw(storyteller=storyteller, by=people["case_worker"])
+
+    for page in (english, thai):
+        entry = PageLogEntry.objects.filter(page=page, action="stories.withdrawn").get()
+        assert entry.user == people["case_worker"]
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["caseworker@example.org"]
+    assert storyteller.case_code in message.subject
+    for private in (storyteller.pseudonym, english.title, english.summary):
+        assert private not in message.subject + message.body
+
+
+def test_withdrawal_cancels_workflows_and_schedules(home_page, people):
+    storyteller = StorytellerFactory(case_workers=[people["case_worker"]])
+    consent_give(storyteller, by=people["case_worker"])
+    in_review = story_page(home_page, storyteller)
+    from cms.workflows.services import page_submit_for_moderation
+
+    page_submit_for_moderation(page=in_review, by=people["author"])
+    assert in_review.workflow_in_progress
+
+    services.consent_withdraw(storyteller=storyteller, by=people["case_worker"])
+
+    in_review.refresh_from_db()
+    assert not in_review.workflow_in_progress
+
+
+def test_withdrawal_tells_the_donations_app(home_page, people):
+    storyteller, _english, _thai = story_in_two_languages(home_page, people)
+    received = []
+
+    def receiver(**kwargs):
+        received.append(kwargs)
+
+    story_withdrawn.connect(receiver)
+    try:
+        services.consent_withdraw(storyteller=storyteller, by=people["case_worker"])
+    finally:
+        story_withdrawn.disconnect(receiver)
+    assert received[0]["reason"] == "withdrawn"
+    assert received[0]["storyteller"] == storyteller
+
+
+def test_withdrawal_deletes_the_story_renditions(
+    home_page, people, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    # Files on disk, as in production: Wagtail deletes them in a task that rebuilds the
+    # storage from its settings, which an in-memory storage would not survive.
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    image = image_make(face=False, attested_by=people["reviewer"])
+    storyteller = StorytellerFactory(case_workers=[people["case_worker"]])
+    consent_give(storyteller, by=people["case_worker"])
+    page = publish(story_page(home_page, storyteller, body=[image_block(image)]), people)
+    rendition = image.get_rendition("width-400")
+    assert default_storage.exists(rendition.file.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consent_withdraw(storyteller=storyteller, by=people["case_worker"])
+
+    assert not image.renditions.exists()
+    assert not default_storage.exists(rendition.file.name)
+    assert not page.__class__.objects.get(pk=page.pk).live
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_second_app_process_sees_the_withdrawal_at_once(people, settings):
+    from home.demo import home_page_ensure
+
+    home_page, _ = home_page_ensure()
+    storyteller, english, thai = story_in_two_languages(home_page, people)
+    with app_process() as other:
+        assert get(other + english.url)[0] == 200
+        assert get(other + thai.url)[0] == 200
+
+        services.consent_withdraw(storyteller=storyteller, by=people["case_worker"])
+
+        for page in (english, thai):
+            status, body = get(other + page.url)
+            assert status == 410
+            assert page.title not in body
+        assert english.title not in get(other + english.get_parent().url)[1]
+
+
+def test_serve_answers_410_as_soon_as_consent_lapses(client, home_page, people):
+    storyteller = StorytellerFactory(case_workers=[people["case_worker"]])
+    consent = consent_give(
+        storyteller,
+        by=people["case_worker"],
+        granted_on=timezone.localdate() - timedelta(days=10),
+        expires_on=timezone.localdate() + timedelta(days=5),
+    )
+    page = publish(story_page(home_page, storyteller), people)
+    assert client.get(page.url).status_code == 200
+
+    with time_machine.travel(timezone.now() + timedelta(days=6)):
+        # Before the hourly job has run, the page itself refuses.
+        assert page.__class__.objects.get(pk=page.pk).live
+        assert client.get(page.url).status_code == 410
+        assert consents_expire() == [storyteller.case_code]
+    assert not page.__class__.objects.get(pk=page.pk).live
+    assert PageLogEntry.objects.filter(page=page, action="stories.consent_expired").exists()
+    assert consent.pk  # the record itself is kept
+
+
+def test_expiry_command_reminds_case_workers_once_30_days_ahead(
+    home_page, people, django_capture_on_commit_callbacks
+):
+    storyteller = StorytellerFactory(case_workers=[people["case_worker"]])
+    consent_give(
+        storyteller,
+        by=people["case_worker"],
+        granted_on=timezone.localdate() - timedelta(days=300),
+        expires_on=timezone.localdate() + timedelta(days=20),
+    )
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("expire_consents", stdout=StringIO())
+        call_command("expire_consents", stdout=StringIO())
+
+    assert len(mail.outbox) == 1
+    assert storyteller.case_code in mail.outbox[0].subject
+    assert storyteller.pseudonym not in mail.outbox[0].body
+    assert consent_reminders_send() == 0
+
+
+def test_a_case_worker_records_withdrawal_in_one_submission(client, home_page, people):
+    storyteller, english, thai = story_in_two_languages(home_page, people)
+    client.force_login(people["case_worker"])
+
+    from django.urls import reverse
+
+    response = client.post(
+        reverse("stories_admin:withdraw", args=[storyteller.pk]), {"confirm": "on"}
+    )
+
+    assert response.status_code == 302
+    for page in (english, thai):
+        assert client.get(page.url).status_code == 410
