@@ -1,0 +1,140 @@
+"""Reads for the home page, the navigation and search. Stories come from stories/selectors."""
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import translation
+from wagtail.models import Locale, Page
+
+from home.models import HomePage, StandardPage
+from stories.models import StoryIndexPage, StoryPage
+from stories.public_cache import public_version
+from stories.selectors import (
+    StoryFilters,
+    funding_totals,
+    not_restricted,
+    places_with_counts,
+    stories_public,
+    story_cards,
+)
+
+FEATURED_COUNT = 3
+
+
+def home_featured_stories(*, page: HomePage, language: str) -> list[StoryPage]:
+    """The editors' choice, in this language, skipping what is not public; the most recent
+    public stories fill the free places."""
+    keys = list(page.featured_stories.values_list("story__translation_key", flat=True))
+    public = stories_public(locale=language).select_related("storyteller")
+    chosen = {story.translation_key: story for story in public.filter(translation_key__in=keys)}
+    stories = [chosen[key] for key in keys if key in chosen][:FEATURED_COUNT]
+    if len(stories) < FEATURED_COUNT:
+        stories += list(
+            public.exclude(pk__in=[story.pk for story in stories]).order_by(
+                "-first_published_at", "-pk"
+            )[: FEATURED_COUNT - len(stories)]
+        )
+    return stories
+
+
+def story_index_for(language: str) -> StoryIndexPage | None:
+    return (
+        StoryIndexPage.objects.live()
+        .filter(not_restricted(), locale__language_code=language)
+        .order_by("path")
+        .first()
+    )
+
+
+def home_page_context(*, page: HomePage) -> dict:
+    language = translation.get_language()
+    campaign = None
+    if page.featured_campaign_id:
+        campaign = (
+            Page.objects.live().filter(not_restricted(), pk=page.featured_campaign_id).first()
+        )
+    return {
+        "featured": story_cards(home_featured_stories(page=page, language=language)),
+        "places": places_with_counts(locale=language, filters=StoryFilters()),
+        "story_index": story_index_for(language),
+        "campaign": campaign,
+        "totals": funding_totals(),
+    }
+
+
+@dataclass(frozen=True)
+class SiteLink:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SiteLinks:
+    header: list[SiteLink]
+    footer: list[SiteLink]
+
+
+def site_links(*, language: str) -> SiteLinks:
+    """Top-level pages for the header (those shown in menus) and the footer (simple pages).
+
+    One query, then cached until anything is published or unpublished
+    (stories/public_cache.py bumps the version on every publication change).
+    """
+    key = f"home:site-links:{public_version()}:{language}"
+    links = cache.get(key)
+    if links is None:
+        pages = list(
+            Page.objects.live()
+            .filter(not_restricted(), depth=3, locale__language_code=language)
+            .filter(Q(show_in_menus=True) | Q(content_type__model=StandardPage._meta.model_name))
+            .select_related("content_type")
+            .order_by("path")
+        )
+        links = SiteLinks(
+            header=[SiteLink(page.title, page.url) for page in pages if page.show_in_menus],
+            footer=[
+                SiteLink(page.title, page.url)
+                for page in pages
+                if page.content_type.model_class() is StandardPage and not page.show_in_menus
+            ],
+        )
+        cache.set(key, links, 60 * 60)
+    return links
+
+
+def pages_search(*, query: str, language: str, limit: int = 50) -> list[Page]:
+    """Live, public pages matching ``query`` in this language; stories only while their
+    consent is current (the same filter as every other listing).
+
+    Only page fields listed in ``search_fields`` are indexed: nothing from the private
+    storyteller records.
+    """
+    locale = Locale.objects.filter(language_code=language).first() if query else None
+    if locale is None:
+        return []
+    candidates = (
+        Page.objects.live()
+        .public()
+        .filter(locale=locale)
+        .exclude(depth__lte=1)
+        .search(query, operator="and")[: limit * 2]
+    )
+    hits = list(candidates)
+    story_ids = {page.pk for page in hits if page.content_type_id == _story_content_type_id()}
+    allowed = (
+        set(stories_public(locale=language).filter(pk__in=story_ids).values_list("pk", flat=True))
+        if story_ids
+        else set()
+    )
+    return [
+        page
+        for page in hits
+        if page.content_type_id != _story_content_type_id() or page.pk in allowed
+    ][:limit]
+
+
+def _story_content_type_id() -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(StoryPage).pk

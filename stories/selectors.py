@@ -1,0 +1,584 @@
+"""Reads of public story data: what a visitor may see, in a fixed, small number of queries.
+
+Every public listing of stories (index, map, home page, search, sitemap) starts from
+``stories_public()``: live, public (no view restriction) and — in SQL, so that it can be
+counted, paginated and joined — a **current consent** for the storyteller's latest consent
+version: not withdrawn, granted on or before today and not expired, covering the story text,
+this website and the page's language, a guardian's consent and the child's assent for a
+child, and a place no more precise than the consent allows. It mirrors the consent parts of
+``stories/consent.py::publication_blockers`` (the one policy); the anonymisation findings
+cannot be expressed in SQL and are checked when a page goes live and when it is served.
+
+Funding figures come from the ledger through ``needs_funded_minor()`` and ``funding_totals()``
+below — the only two functions that know where the ledger lives.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Length, Substr
+from django.urls import reverse
+from django.utils import timezone, translation
+from wagtail.models import Locale, PageViewRestriction, Site
+
+from stories.models import ConsentRecord, StoryIndexPage, StoryNeed, StoryPage
+from stories.regions import REGIONS, Precision, Region, region_get
+
+COUNTRY_CODES = [code for code, region in REGIONS.items() if region.precision == "country"]
+SUBDIVISION_CODES = [code for code, region in REGIONS.items() if region.precision == "region"]
+
+
+# --------------------------------------------------------------------------------------
+# Public, in SQL
+# --------------------------------------------------------------------------------------
+
+
+def not_restricted() -> Exists:
+    """What ``PageQuerySet.public()`` means — no view restriction on the page or any of its
+    ancestors — as one SQL condition. (``public()`` first lists every restriction in a query
+    of its own, each time it is called.)"""
+    return ~Exists(
+        PageViewRestriction.objects.filter(
+            page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+        )
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Consent, in SQL
+# --------------------------------------------------------------------------------------
+
+
+def _json_list_has(field_name: str, value: str) -> Q:
+    """``value`` is an element of the JSON list in ``field_name``.
+
+    PostgreSQL (production and tests) uses jsonb containment. SQLite, used only by
+    ``make run`` when no DATABASE_URL is set, has no containment lookup; there the JSON text
+    is searched for the quoted value (values here are plain codes such as "en", "website").
+    """
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field_name}__contains": [value]})
+    return Q(**{f"{field_name}__icontains": json.dumps(value)})
+
+
+def consents_current(*, today: date | None = None) -> QuerySet[ConsentRecord]:
+    """Consent records that are their storyteller's latest version and allow the story to be
+    told on this website today (in some language: see ``stories_public`` for the language)."""
+    today = today or timezone.localdate()
+    later_version = ConsentRecord.objects.filter(
+        storyteller=OuterRef("storyteller"), version__gt=OuterRef("version")
+    )
+    return (
+        ConsentRecord.objects.filter(
+            ~Exists(later_version),
+            withdrawn_at__isnull=True,
+            granted_on__lte=today,
+            expires_on__gte=today,
+            story_text=True,
+        )
+        .filter(_json_list_has("channels", ConsentRecord.Channel.WEBSITE))
+        .filter(Q(storyteller__is_child=False) | Q(guardian_consent=True, child_assent=True))
+    )
+
+
+def _latest_consent(field_name: str) -> Subquery:
+    return Subquery(
+        ConsentRecord.objects.filter(storyteller=OuterRef("storyteller"))
+        .order_by("-version")
+        .values(field_name)[:1]
+    )
+
+
+LocaleOrLanguage = Locale | str | None
+
+
+def _language(locale: LocaleOrLanguage) -> str | None:
+    return locale.language_code if isinstance(locale, Locale) else locale
+
+
+def stories_public(
+    *, locale: LocaleOrLanguage = None, today: date | None = None
+) -> QuerySet[StoryPage]:
+    """Story pages a visitor may see today, in ``locale`` (a ``Locale`` or a language code;
+    every language when ``None``).
+
+    Annotated with what the current consent allows, for the templates and the map:
+    ``consent_pseudonym`` (the byline may name the pseudonym), ``consent_precision``
+    (``none``, ``country`` or ``region``) and ``consent_search_engines``.
+    """
+    today = today or timezone.localdate()
+    current = consents_current(today=today).filter(storyteller=OuterRef("storyteller"))
+    language = _language(locale)
+    languages = Q()
+    for code in [language] if language else [code for code, _name in settings.LANGUAGES]:
+        languages |= Q(locale__language_code=code) & Exists(
+            current.filter(_json_list_has("languages", code))
+        )
+    # The place named on the page must be within what the consent allows (mirrors
+    # stories/consent.py::region_blockers): any allowed place needs country or region
+    # precision; a subdivision needs region precision and an adult storyteller.
+    place = (
+        Q(region="")
+        | Q(region__in=COUNTRY_CODES, consent_precision__in=[Precision.COUNTRY, Precision.REGION])
+        | Q(
+            region__in=SUBDIVISION_CODES,
+            consent_precision=Precision.REGION,
+            storyteller__is_child=False,
+        )
+    )
+    stories = (
+        StoryPage.objects.live()
+        .filter(not_restricted())
+        .annotate(
+            consent_pseudonym=_latest_consent("pseudonym"),
+            consent_precision=_latest_consent("map_precision"),
+            consent_search_engines=_latest_consent("search_engines"),
+        )
+        .filter(languages)
+        .filter(place)
+    )
+    if language:
+        stories = stories.filter(locale__language_code=language)
+    return stories
+
+
+def story_is_public(page: StoryPage, *, today: date | None = None) -> bool:
+    """This one page passes the same filter as every listing (one query)."""
+    return stories_public(locale=None, today=today).filter(pk=page.pk).exists()
+
+
+def stories_searchable(*, locale: LocaleOrLanguage = None) -> QuerySet[StoryPage]:
+    """Public stories whose consent also allows search engines (sitemap, robots meta)."""
+    return stories_public(locale=locale).filter(consent_search_engines=True)
+
+
+# --------------------------------------------------------------------------------------
+# Filters shared by the story index and the map, so that the two always agree
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoryFilters:
+    country: str = ""
+    region: str = ""
+    category: str = ""
+    funding: str = ""  # "" (any), "open" (still needs gifts) or "funded" (nothing left open)
+
+    OPEN = "open"
+    FUNDED = "funded"
+
+    def as_query(self) -> dict[str, str]:
+        return {name: value for name, value in self.__dict__.items() if value}
+
+    @property
+    def cache_key(self) -> str:
+        return ",".join(f"{name}={value}" for name, value in sorted(self.as_query().items()))
+
+
+def stories_filtered(
+    *, locale: LocaleOrLanguage, filters: StoryFilters, today: date | None = None
+) -> QuerySet[StoryPage]:
+    """``stories_public`` narrowed by the visitor's filters (values already validated).
+
+    "Funded" follows the needs' status, which finance sets from the ledger when a need is
+    met: a story is funded when none of its needs is still open for gifts.
+    """
+    stories = stories_public(locale=locale, today=today)
+    if filters.country:
+        stories = stories.filter(
+            Q(region=filters.country) | Q(region__startswith=f"{filters.country}-")
+        )
+    if filters.region:
+        stories = stories.filter(region=filters.region)
+    if filters.category:
+        stories = stories.filter(
+            Exists(StoryNeed.objects.filter(page=OuterRef("pk"), category=filters.category))
+        )
+    open_needs = StoryNeed.objects.filter(page=OuterRef("pk"), status=StoryNeed.Status.OPEN)
+    if filters.funding == StoryFilters.OPEN:
+        stories = stories.filter(Exists(open_needs))
+    elif filters.funding == StoryFilters.FUNDED:
+        stories = stories.filter(~Exists(open_needs))
+    return stories
+
+
+# --------------------------------------------------------------------------------------
+# Page URLs without one query per page
+# --------------------------------------------------------------------------------------
+
+
+class PagePaths:
+    """Turns ``url_path`` + language into the path a visitor uses, like ``Page.url``, but
+    from Wagtail's cached site root paths instead of one lookup per page."""
+
+    def __init__(self):
+        self._roots = Site.get_site_root_paths()  # cached by Wagtail; cleared on Site save
+        self._prefixes: dict[str, str] = {}
+
+    def _prefix(self, language: str) -> str:
+        if language not in self._prefixes:
+            with translation.override(language):
+                self._prefixes[language] = reverse("wagtail_serve", args=("",))
+        return self._prefixes[language]
+
+    def path(self, url_path: str, language: str) -> str | None:
+        for root in self._roots:
+            if root.language_code == language and url_path.startswith(root.root_path):
+                return self._prefix(language) + url_path[len(root.root_path) :]
+        return None
+
+
+# --------------------------------------------------------------------------------------
+# Funding figures: the only place that knows where the ledger is
+# --------------------------------------------------------------------------------------
+#
+# SWITCH-OVER: the ledger lives in cms/donations (issue: donations). Until
+# cms/donations/selectors.py provides the funded amount per need and the site totals, these
+# two adapters report nothing raised, so every progress bar shows 0 and the totals say that
+# no gift has been recorded yet. When it lands, replace the two bodies with calls to
+# cms.donations.selectors (one query for many needs, so pages keep a fixed query count);
+# nothing else changes.
+
+
+def needs_funded_minor(*, need_keys: Iterable[UUID]) -> dict[UUID, int]:
+    """The amount given so far to each need (by translation key), in the need's currency."""
+    return dict.fromkeys(need_keys, 0)
+
+
+@dataclass(frozen=True)
+class FundingTotals:
+    raised: list[tuple[str, int]] = field(default_factory=list)  # (currency, minor units)
+    needs_funded: int = 0
+    people_supported: int = 0
+
+    @property
+    def anything_raised(self) -> bool:
+        return any(amount for _currency, amount in self.raised)
+
+
+def funding_totals() -> FundingTotals:
+    """What the site has raised, how many needs were met and how many people were helped."""
+    return FundingTotals()
+
+
+@dataclass
+class NeedProgress:
+    need: StoryNeed
+    funded_minor: int
+
+    @property
+    def counted_minor(self) -> int:
+        return min(self.funded_minor, self.need.goal_minor)
+
+    @property
+    def percent(self) -> int:
+        return progress_percent(self.counted_minor, self.need.goal_minor)
+
+    @property
+    def remaining_minor(self) -> int:
+        return max(self.need.goal_minor - self.funded_minor, 0)
+
+    @property
+    def is_open(self) -> bool:
+        return self.need.status == StoryNeed.Status.OPEN
+
+
+def progress_percent(funded: int, goal: int) -> int:
+    """Whole percent, rounded down: 99.6 % is not "100 % funded"."""
+    if goal <= 0:
+        return 0
+    return min(100, funded * 100 // goal)
+
+
+def story_progress_percent(needs: Iterable[tuple[int, str, int]]) -> int:
+    """A story's progress over its needs, given ``(goal, currency, funded)`` per need.
+
+    Amounts in one currency are added up; mixed currencies are not added together (that
+    would need exchange rates), so each need then counts equally.
+    """
+    needs = list(needs)
+    if not needs:
+        return 0
+    if len({currency for _goal, currency, _funded in needs}) == 1:
+        goal = sum(goal for goal, _currency, _funded in needs)
+        funded = sum(min(funded, goal_) for goal_, _currency, funded in needs)
+        return progress_percent(funded, goal)
+    return sum(progress_percent(min(f, g), g) for g, _c, f in needs) // len(needs)
+
+
+# --------------------------------------------------------------------------------------
+# One story page
+# --------------------------------------------------------------------------------------
+
+
+def _consent_flags(*, storyteller) -> dict[str, bool]:
+    """What the current consent says about the byline and search engines. Cached: any
+    consent change bumps the public version (stories/receivers.py)."""
+    from django.core.cache import cache
+
+    from stories.public_cache import public_version
+
+    key = f"stories:consent-flags:{public_version()}:{storyteller.pk}"
+    flags = cache.get(key)
+    if flags is None:
+        consent = storyteller.current_consent
+        flags = {
+            "pseudonym": bool(consent and consent.pseudonym),
+            "search_engines": bool(consent and consent.search_engines),
+        }
+        cache.set(key, flags, 60 * 60)
+    return flags
+
+
+# The donations app's partial when it exists (same context: ``need``), else a plain link.
+DONATE_TEMPLATES = ["components/donate_button.html", "components/need_donate_link.html"]
+
+
+def story_page_context(*, page: StoryPage) -> dict:
+    """What the story template shows beyond the page's own fields."""
+    flags = _consent_flags(storyteller=page.storyteller)
+    needs = [need for need in page.needs.all() if need.status != StoryNeed.Status.CANCELLED]
+    funded = needs_funded_minor(need_keys=[need.translation_key for need in needs])
+    body = list(page.body)
+    return {
+        "show_pseudonym": flags["pseudonym"],
+        "search_engines_allowed": flags["search_engines"],
+        "region": region_get(page.region) if page.region else None,
+        "needs_progress": [
+            NeedProgress(need, funded.get(need.translation_key, 0)) for need in needs
+        ],
+        "story_blocks": [block for block in body if block.block_type != "milestone"],
+        "milestones": [block for block in body if block.block_type == "milestone"],
+        "updates": list(page.updates.all()),
+        "donate_templates": DONATE_TEMPLATES,
+    }
+
+
+THUMBNAIL_SPEC = "fill-320x320"  # shown at 160 px or less: sharp on high-density screens
+# Widths of story images (components/blocks/story_image_block.html); prepared on publish.
+STORY_IMAGE_WIDTHS = (480, 800, 1200)
+
+
+def story_image_usable(image, *, consent: ConsentRecord, is_child: bool) -> bool:
+    """May this image of the story be shown in a listing? (Mirrors image_blockers.)"""
+    if image is None or not image.is_attested:
+        return False
+    if image.has_faces:
+        return consent.photos_with_faces and not is_child
+    return consent.photos_without_faces or consent.photos_with_faces
+
+
+def story_thumbnail_url(*, page_id: int) -> str | None:
+    """``None`` if the story is not public; ``""`` if it has no image a listing may show;
+    otherwise the URL of a small square rendition of its first usable image."""
+    story = stories_public().filter(pk=page_id).select_related("storyteller").first()
+    if story is None:
+        return None
+    consent = story.storyteller.current_consent
+    for block in story.body:
+        if block.block_type != "image":
+            continue
+        image = block.value.get("image")
+        if story_image_usable(image, consent=consent, is_child=story.storyteller.is_child):
+            return image.get_rendition(THUMBNAIL_SPEC).url
+    return ""
+
+
+# --------------------------------------------------------------------------------------
+# The map
+# --------------------------------------------------------------------------------------
+
+
+def map_point(region_code: str, *, precision: str, is_child: bool) -> Region | None:
+    """Where the map may put a story: the region's centroid, or its country's when the
+    consent allows the country only (always for a child), or nowhere."""
+    region = region_get(region_code) if region_code else None
+    if region is None or precision == Precision.NONE:
+        return None
+    if region.precision == Precision.REGION and (precision != Precision.REGION or is_child):
+        return region_get(region.country_code)
+    return region
+
+
+def map_data(*, language: str, filters: StoryFilters, thumbnail_url_template: str) -> dict:
+    """The map's data: one group per place, each with its stories. Two queries.
+
+    Only public facts: the pseudonym (when the consent allows a byline), the title, the
+    page's path and funding progress; the place is a centroid from the allow-list, never
+    finer than the consent.
+    """
+    stories = stories_filtered(locale=language, filters=filters)
+    rows = list(
+        stories.order_by("region", "-first_published_at", "pk").values_list(
+            "pk",
+            "title",
+            "url_path",
+            "region",
+            "consent_pseudonym",
+            "consent_precision",
+            "storyteller__pseudonym",
+            "storyteller__is_child",
+        )
+    )
+    needs: dict[int, list[tuple[int, str, UUID]]] = {}
+    for page_id, key, goal, currency in (
+        StoryNeed.objects.filter(page__in=stories.values("pk"))
+        .exclude(status=StoryNeed.Status.CANCELLED)
+        .values_list("page_id", "translation_key", "goal_minor", "currency")
+    ):
+        needs.setdefault(page_id, []).append((goal, currency, key))
+    funded = needs_funded_minor(
+        need_keys=[key for page_needs in needs.values() for _g, _c, key in page_needs]
+    )
+    paths = PagePaths()
+    places: dict[str, dict] = {}
+    for pk, title, url_path, region, pseudonym_ok, precision, pseudonym, is_child in rows:
+        point = map_point(region, precision=precision, is_child=is_child)
+        url = paths.path(url_path, language)
+        if point is None or url is None:
+            continue
+        place = places.setdefault(
+            point.code,
+            {
+                "code": point.code,
+                "name": point.name,
+                "lat": point.latitude,
+                "lng": point.longitude,
+                "stories": [],
+            },
+        )
+        progress = story_progress_percent(
+            (goal, currency, funded.get(key, 0)) for goal, currency, key in needs.get(pk, [])
+        )
+        place["stories"].append(
+            {
+                "id": pk,
+                "name": pseudonym if pseudonym_ok else None,
+                "title": title,
+                "url": url,
+                "progress": progress,
+            }
+        )
+    return {
+        "thumbnail": thumbnail_url_template,
+        "places": sorted(places.values(), key=lambda place: place["code"]),
+    }
+
+
+def places_with_counts(
+    *, locale: LocaleOrLanguage, filters: StoryFilters
+) -> list[tuple[Region, int]]:
+    """The map's places and how many stories each has: the list beside the map (one query).
+
+    Counts per place as the map groups them, so the list and the markers agree.
+    """
+    counts: dict[str, int] = {}
+    grouped = (
+        stories_filtered(locale=locale, filters=filters)
+        .order_by()
+        .values("region", "consent_precision", "storyteller__is_child")
+        .annotate(count=Count("pk"))
+    )
+    for row in grouped:
+        point = map_point(
+            row["region"], precision=row["consent_precision"], is_child=row["storyteller__is_child"]
+        )
+        if point is not None:
+            counts[point.code] = counts.get(point.code, 0) + row["count"]
+    return sorted(
+        ((REGIONS[code], count) for code, count in counts.items()), key=lambda item: item[0].name
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Story cards (home page, story index)
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class StoryCard:
+    page: StoryPage
+    name: str | None  # the pseudonym, when the consent allows a byline
+    place: Region | None  # as precise as the consent allows
+    progress: int  # whole percent of the open needs' goals, from the ledger
+    needs: list[StoryNeed]
+
+
+def story_cards(stories: Iterable[StoryPage]) -> list[StoryCard]:
+    """Cards for stories from ``stories_public`` (annotated); their needs in one query."""
+    pages = list(stories)
+    needs_by_page: dict[int, list[StoryNeed]] = {page.pk: [] for page in pages}
+    for need in StoryNeed.objects.filter(page__in=[page.pk for page in pages]).exclude(
+        status=StoryNeed.Status.CANCELLED
+    ):
+        needs_by_page[need.page_id].append(need)
+    funded = needs_funded_minor(
+        need_keys=[need.translation_key for needs in needs_by_page.values() for need in needs]
+    )
+    cards = []
+    for page in pages:
+        needs = needs_by_page[page.pk]
+        cards.append(
+            StoryCard(
+                page=page,
+                name=page.storyteller.pseudonym if page.consent_pseudonym else None,
+                place=map_point(
+                    page.region,
+                    precision=page.consent_precision,
+                    is_child=page.storyteller.is_child,
+                ),
+                progress=story_progress_percent(
+                    (need.goal_minor, need.currency, funded.get(need.translation_key, 0))
+                    for need in needs
+                ),
+                needs=needs,
+            )
+        )
+    return cards
+
+
+# --------------------------------------------------------------------------------------
+# The story index
+# --------------------------------------------------------------------------------------
+
+STORIES_PER_PAGE = 12
+
+
+def story_index_context(*, page: StoryIndexPage, request) -> dict:
+    """The filter form, one page of story cards and the map's data URL (same filters)."""
+    from urllib.parse import urlencode
+
+    from django.core.paginator import Paginator
+
+    from stories.filters import StoryFilterForm
+
+    form = StoryFilterForm(request.GET)
+    filters = form.filters()
+    stories = (
+        stories_filtered(locale=translation.get_language(), filters=filters)
+        .child_of(page)
+        .select_related("storyteller")
+        .order_by("-first_published_at", "-pk")
+    )
+    paginator = Paginator(stories, STORIES_PER_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    query = urlencode(filters.as_query())
+    return {
+        "form": form,
+        "filters": filters,
+        "filtered": bool(query),
+        "region": region_get(filters.region) if filters.region else None,
+        "paginator": paginator,
+        "page_obj": page_obj,
+        "cards": story_cards(page_obj.object_list),
+        "query": query,
+        "map_url": reverse("story_map_data") + (f"?{query}" if query else ""),
+    }

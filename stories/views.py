@@ -1,0 +1,71 @@
+"""Public views beside the story pages: the map's data and its thumbnails."""
+
+import gzip
+import json
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.decorators.http import require_GET
+
+from stories.filters import StoryFilterForm
+from stories.public_cache import public_version
+from stories.selectors import map_data, story_thumbnail_url
+
+
+def _cache_key(*parts: str) -> str:
+    return ":".join(["stories", public_version(), timezone.localdate().isoformat(), *parts])
+
+
+def thumbnail_url_template() -> str:
+    return reverse("story_thumbnail", args=[0]).replace("/0/", "/{id}/")
+
+
+@require_GET
+def map_data_json(request):
+    """Public, consented stories grouped by place, as JSON (gzip when the client accepts it).
+
+    Built in two queries and cached until the public set changes (see stories/public_cache.py)
+    or the day ends. The filters are the story index's, so the map and the list agree.
+    """
+    filters = StoryFilterForm(request.GET).filters()
+    language = translation.get_language()
+    key = _cache_key("map", language, filters.cache_key)
+    body = cache.get(key)
+    if body is None:
+        data = map_data(
+            language=language, filters=filters, thumbnail_url_template=thumbnail_url_template()
+        )
+        raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        body = gzip.compress(raw, compresslevel=6, mtime=0)
+        cache.set(key, body, settings.MAP_DATA_CACHE_SECONDS)
+    response = HttpResponse(content_type="application/json")
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response["Content-Encoding"] = "gzip"
+        response.content = body
+    else:
+        response.content = gzip.decompress(body)
+    response["Vary"] = "Accept-Encoding"
+    # Browsers may keep it briefly; shared caches may not outlive a withdrawal.
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@require_GET
+def story_thumbnail(request, page_id: int):
+    """Redirect to a small rendition of a public story's first usable image, or to a neutral
+    illustration. 404 for anything not public, exactly as for a story that never existed."""
+    key = _cache_key("thumbnail", str(page_id))
+    url = cache.get(key)
+    if url is None:
+        url = story_thumbnail_url(page_id=page_id)
+        if url is None:
+            raise Http404
+        url = url or static("img/story-placeholder.svg")
+        cache.set(key, url, settings.MAP_DATA_CACHE_SECONDS)
+    response = HttpResponseRedirect(url)
+    response["Cache-Control"] = "private, max-age=300"
+    return response
