@@ -7,3 +7,19 @@ class DonationsConfig(AppConfig):
     name = "cms.donations"
     label = "donations"
     verbose_name = "Donations"
+
+    def ready(self):
+        from wagtail.signals import page_published
+
+        from cms.donations import receivers
+        from stories.models import StoryPage
+        from stories.signals import story_withdrawn
+
+        story_withdrawn.connect(
+            receivers.story_withdrawn_received, dispatch_uid="donations_story_withdrawn"
+        )
+        page_published.connect(
+            receivers.story_published_received,
+            sender=StoryPage,
+            dispatch_uid="donations_story_published",
+        )

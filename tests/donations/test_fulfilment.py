@@ -1,0 +1,128 @@
+"""Fulfilment happens once, whether the donor's return to the site or the webhook is first."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from cms.donations import services
+from cms.donations.models import Donation, LedgerEntry
+from cms.emails.models import OutboxMessage
+from tests.donations.helpers import deliver, give
+
+
+def thanks(client, session_id):
+    return client.get("/donate/thanks/", {"session_id": session_id})
+
+
+def booked(donation):
+    return (
+        Donation.objects.get(pk=donation.pk).status,
+        LedgerEntry.objects.filter(donation=donation, kind="gift").count(),
+        OutboxMessage.objects.filter(template="donations/emails/receipt").count(),
+    )
+
+
+@pytest.fixture
+def paid(db, fake_stripe, home_page):
+    donation, session_id = give(amount_minor=250_000, currency="THB")
+    event = fake_stripe.complete_session(session_id)
+    return donation, session_id, event
+
+
+def test_the_success_page_first_then_the_webhook(client, paid):
+    donation, session_id, event = paid
+
+    page = thanks(client, session_id)
+    deliver(client, event)
+
+    assert page.status_code == 200
+    assert "Your gift has arrived" in page.content.decode()
+    assert booked(donation) == ("paid", 1, 1)
+
+
+def test_the_webhook_first_then_the_success_page(client, paid):
+    donation, session_id, event = paid
+
+    deliver(client, event)
+    page = thanks(client, session_id)
+
+    assert "Your gift has arrived" in page.content.decode()
+    assert booked(donation) == ("paid", 1, 1)
+
+
+def test_the_success_page_of_an_unconfirmed_payment_says_so(client, fake_stripe, db, home_page):
+    _donation, session_id = give()
+    fake_stripe.complete_session(session_id, delayed=True)
+
+    page = thanks(client, session_id)
+
+    assert page.status_code == 200
+    assert "your payment is being confirmed" in page.content.decode()
+
+
+def test_the_success_page_works_while_stripe_is_down(client, fake_stripe, paid):
+    donation, session_id, _event = paid
+    fake_stripe.stop()
+
+    page = thanks(client, session_id)
+
+    assert page.status_code == 200
+    assert "being confirmed" in page.content.decode()
+    assert booked(donation) == ("pending", 0, 0)  # never paid on an error path
+
+
+@pytest.mark.parametrize("session_id", ["", "cs_test_unknown", "../../etc", "cs_<script>"])
+def test_unknown_or_malformed_session_ids_are_not_found(client, fake_stripe, db, session_id):
+    assert thanks(client, session_id).status_code == 404
+
+
+def test_the_cancel_page_says_nothing_was_taken(client, db):
+    response = client.get("/donate/cancelled/", {"ref": "anything"})
+
+    assert response.status_code == 200
+    assert "nothing was taken" in response.content.decode()
+
+
+def test_fulfilling_again_changes_nothing(paid):
+    donation, session_id, _event = paid
+
+    for _ in range(3):
+        services.donation_fulfil(session_id=session_id)
+
+    assert booked(donation) == ("paid", 1, 1)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_success_pages_and_webhooks_at_the_same_moment_fulfil_once(fake_stripe, home_page):
+    donation, session_id = give(amount_minor=250_000, currency="THB")
+    event = fake_stripe.complete_session(session_id)
+    barrier = threading.Barrier(8)
+
+    def returning_donor():
+        barrier.wait()
+        try:
+            thanks(Client(), session_id)
+        finally:
+            connection.close()
+
+    def stripe(copy):
+        barrier.wait()
+        try:
+            deliver(
+                Client(),
+                fake_stripe.event(event["type"], event["data"]["object"]) if copy else event,
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=returning_donor) for _ in range(4)] + [
+        threading.Thread(target=stripe, args=(copy,)) for copy in (False, False, True, True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert booked(donation) == ("paid", 1, 1)
