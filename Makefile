@@ -22,8 +22,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
+# Front-end packages from npm (Leaflet), served as static files from node_modules/.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
 .PHONY: install
-install: $(STAMP) ## Create .venv and install the requirements (only when they changed)
+install: $(STAMP) $(NODE_STAMP) ## Create .venv, install the requirements and npm packages (when changed)
 
 .PHONY: migrate
 migrate: install ## Apply database migrations (SQLite in var/ unless DATABASE_URL is set)
@@ -55,10 +61,18 @@ format: install ## Reformat the code and fix what ruff can fix
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+.PHONY: screenshots
+screenshots: install ## Screenshots of home, story and donate pages at 1280 and 375 px into screenshots/
+	$(BIN)/python tests/browser/screenshots.py
+
 .PHONY: clean
 clean: ## Remove the virtual environment and local state (var/: SQLite database, media)
-	rm -rf $(VENV) var static_collected
+	rm -rf $(VENV) var static_collected node_modules screenshots
 
 .PHONY: bench
 bench: install ## Run the benchmarks under bench/ and print their figures (not part of make test)
 	@for script in bench/*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=settings.test $(BIN)/python $$script; done
+
+.PHONY: audit
+audit: install ## Check installed packages for known vulnerabilities (needs pip-audit's service; see SECURITY.md)
+	$(BIN)/pip-audit --progress-spinner off --skip-editable

@@ -4,12 +4,15 @@ Environment-specific modules (``dev``, ``test``, ``production``) import from her
 override only what they must. Every environment variable is listed in ``.env.example``.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
-from settings.env import env, env_int, env_list
+from cms.core.csp import url_template_origin
+from settings.env import env, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR / "cms"
@@ -61,6 +64,11 @@ INSTALLED_APPS = [
     # Background tasks: the backport Wagtail 8 uses, and its database backend.
     "django_tasks",
     "django_tasks_db",
+    # Security (README "Security"): second factor, login throttling, CSP.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -77,14 +85,25 @@ MIDDLEWARE = [
     # Directly after SecurityMiddleware, as whitenoise documents, so static files skip
     # the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous page views from the shared cache; never a taken-down story (its docstring).
+    "cms.core.page_cache.PageCacheMiddleware",
+    "cms.core.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication: request.user.is_verified(), the 12-hour limit, then the
+    # second-factor gate (cms/users/middleware.py).
+    "django_otp.middleware.OTPMiddleware",
+    "cms.users.middleware.StaffSessionLimitMiddleware",
+    "cms.users.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes documents: turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -104,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "csp.context_processors.nonce",  # {{ CSP_NONCE }} for an inline script
             ],
         },
     },
@@ -138,6 +158,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Full-page cache for anonymous visitors (cms/core/page_cache.py). 0 turns it off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+PAGE_CACHE_BROWSER_SECONDS = 60  # browsers re-check within a minute
+PAGE_CACHE_CDN_SECONDS = env_int("PAGE_CACHE_CDN_SECONDS", 300)  # a CDN is purged on takedown
+PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/donate/", "/documents/", "/django-admin/"]
+
 # --------------------------------------------------------------------------------------
 # Background tasks (django_tasks backport, as Wagtail 8 uses). The database backend
 # needs a `manage.py db_worker` process; TASKS_BACKEND=immediate runs them inline.
@@ -166,7 +192,12 @@ AUTH_PASSWORD_VALIDATORS = [
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit for staff sessions: 12 hours
+# Staff sessions end after 30 minutes without a request (the cookie and the database row
+# are renewed on every request), and 12 hours after signing in whatever happens
+# (cms/users/middleware.py). Visitors have no session. R45.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -213,7 +244,12 @@ WAGTAILLOCALIZE_MACHINE_TRANSLATOR = None
 # Static files and media
 # --------------------------------------------------------------------------------------
 
-STATICFILES_DIRS = [PROJECT_DIR / "static"]
+STATICFILES_DIRS = [
+    PROJECT_DIR / "static",
+    # Leaflet from npm (package.json; `make install` runs `npm ci`), served as plain static
+    # files under /static/vendor/leaflet/: no CDN, no copy in the repository, no build step.
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "static_collected")))
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
@@ -233,13 +269,82 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --------------------------------------------------------------------------------------
-# Stripe (used only by cms/donations/stripe_gateway.py)
+# Donations (cms/donations; README "Donations"). Stripe is used only by
+# cms/donations/stripe_gateway.py.
 # --------------------------------------------------------------------------------------
 
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
 # Only tests point this elsewhere (a local fake Stripe API); production uses Stripe's.
 STRIPE_API_BASE = env("STRIPE_API_BASE")
+# stripe-python waits 80 s by default; with its retries a stalled Stripe would hold a
+# worker for minutes (security-requirements R60). Retries reuse the same idempotency key.
+STRIPE_TIMEOUT_SECONDS = env_int("STRIPE_TIMEOUT_SECONDS", 10)
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
+# Circuit breaker (R68): after this many consecutive failures the donate form says
+# "temporarily unavailable" without calling Stripe, and tries again after the pause.
+STRIPE_CIRCUIT_FAILURES = 5
+STRIPE_CIRCUIT_PAUSE_SECONDS = 60
+
+# Currencies a donor may choose (codes from cms/donations/currencies.py). A need is always
+# given to in its own currency, so its progress bar adds up without exchange rates.
+DONATION_CURRENCIES = env_list(
+    "DONATION_CURRENCIES", ["USD", "THB", "EUR", "GBP", "JPY", "VND", "KHR", "MMK"]
+)
+# The currency the form starts with, by language; DONATION_DEFAULT_CURRENCY otherwise.
+DONATION_DEFAULT_CURRENCY = "USD"
+DONATION_LANGUAGE_CURRENCY = {"th": "THB"}
+# Per currency, in major units (strings, read as Decimal): the organisation's minimum (a
+# card-testing deterrent, well above Stripe's own minimum charge), a maximum set by policy,
+# and the preset amounts offered on the form.
+DONATION_AMOUNTS = {
+    "USD": {"minimum": "5", "maximum": "10000", "presets": ["10", "25", "50", "100"]},
+    "EUR": {"minimum": "5", "maximum": "10000", "presets": ["10", "25", "50", "100"]},
+    "GBP": {"minimum": "5", "maximum": "10000", "presets": ["10", "25", "50", "100"]},
+    "THB": {"minimum": "100", "maximum": "300000", "presets": ["300", "500", "1000", "2500"]},
+    "JPY": {"minimum": "500", "maximum": "1500000", "presets": ["1000", "3000", "5000", "10000"]},
+    "VND": {
+        "minimum": "100000",
+        "maximum": "250000000",
+        "presets": ["200000", "500000", "1000000", "2000000"],
+    },
+    "KHR": {
+        "minimum": "20000",
+        "maximum": "40000000",
+        "presets": ["40000", "100000", "200000", "400000"],
+    },
+    "MMK": {
+        "minimum": "10000",
+        "maximum": "20000000",
+        "presets": ["20000", "50000", "100000", "200000"],
+    },
+    "KWD": {"minimum": "2", "maximum": "3000", "presets": ["5", "10", "20", "50"]},
+}
+# Card-testing defences (R61): Checkout Sessions created per client IP and in total. Counted
+# in the cache, so every app instance must share it (REDIS_URL) in production.
+DONATION_RATE_LIMITS = {
+    "per_ip_per_minute": env_int("DONATION_RATE_PER_IP_PER_MINUTE", 5),
+    "per_ip_per_hour": env_int("DONATION_RATE_PER_IP_PER_HOUR", 20),
+    "global_per_minute": env_int("DONATION_RATE_GLOBAL_PER_MINUTE", 60),
+}
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: use the
+# connection's address. Trusting the header without a proxy would let anyone dodge limits.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# An unpaid Checkout Session stops accepting payment after this long (Stripe: 30 min–24 h).
+DONATION_CHECKOUT_EXPIRY_MINUTES = 60
+# The emailed link that opens Stripe's billing portal for a monthly gift stays valid this long.
+DONATION_MANAGE_LINK_MAX_AGE_SECONDS = 24 * 60 * 60
+
+# --------------------------------------------------------------------------------------
+# Email outbox (cms/emails). Anymail does not retry, so every message is written to the
+# outbox in the transaction that causes it and sent by a task, with exponential back-off:
+# 1, 2, 4 … minutes, then dead-lettered after the last attempt (R66).
+# --------------------------------------------------------------------------------------
+
+EMAIL_OUTBOX_MAX_ATTEMPTS = 8
+EMAIL_OUTBOX_FIRST_RETRY_SECONDS = 60
+# Sent and dead messages (donor addresses, rendered text) are deleted after this many days.
+EMAIL_OUTBOX_RETENTION_DAYS = 30
 
 # --------------------------------------------------------------------------------------
 # Private data: identifying terms and consent evidence are encrypted with these keys
@@ -257,6 +362,22 @@ ANONYMISATION_PHONE_REGIONS = env_list(
 # more than 36.
 CONSENT_DEFAULT_MONTHS = 12
 CONSENT_MAX_MONTHS = 36
+
+# --------------------------------------------------------------------------------------
+# The story map (static/js/map.js with Leaflet). Tiles come from a URL template; see the
+# README for Azure Maps. The tile host must be allowed in a Content-Security-Policy img-src.
+# --------------------------------------------------------------------------------------
+
+MAP_TILE_URL = env("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+# Places are coarse on purpose (a province at most): no reason to zoom to street level.
+MAP_MAX_ZOOM = 9
+# Map data and thumbnails are rebuilt when the public set changes (stories/public_cache.py);
+# this bounds how stale funding progress can be.
+MAP_DATA_CACHE_SECONDS = 600
 
 # --------------------------------------------------------------------------------------
 # Wagtail
@@ -281,18 +402,136 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILADMIN_COMMENTS_ENABLED = True
 
 # --------------------------------------------------------------------------------------
-# Logging: to stderr, where the process manager collects it. No request bodies.
+# Security hardening (README "Security", SECURITY.md). Each part says which requirement
+# of security-requirements.md it answers.
+# --------------------------------------------------------------------------------------
+
+# Two factors for every staff account (R42): django-otp TOTP plus hashed backup codes,
+# enforced for all of /admin/ by cms/users/middleware.py. Off only in settings/test.py,
+# whose tests sign in with force_login; the two-factor tests turn it back on.
+ADMIN_REQUIRE_TWO_FACTOR = True
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
+OTP_TOTP_THROTTLE_FACTOR = 1  # waits of 1, 2, 4, 8 … seconds after wrong codes
+OTP_BACKUP_CODE_THROTTLE_FACTOR = 1
+
+# Login throttling that attackers cannot turn against staff (R43): failures count per user
+# name *and* address, so guessing one account from one place is slowed without locking
+# that person out elsewhere, and colleagues behind the same office address are unaffected.
+# The 6th attempt within 15 minutes is refused, even with the right password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first, so a locked-out attempt stops here
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# The cool-off runs from the lockout; more tries during it do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "users/lockout.html"
+# The client address is read exactly as the donation rate limits read it: the connection's,
+# or behind TRUSTED_PROXY_COUNT proxies (see "Donations" above) the address the outermost
+# trusted proxy saw. (django-ipware's AXES_IPWARE_PROXY_COUNT counts proxies differently
+# and falls back to the proxy's own address on a forged header: one lockout for everyone.)
+AXES_CLIENT_IP_CALLABLE = "cms.donations.ratelimit.client_ip"
+
+# Content-Security-Policy with django-csp 4 (R41), built in cms/core/csp.py. Public site:
+# scripts only from here or with this response's nonce, no inline style, images from here
+# and the map tiles' host, forms posted only here (donations post to our own view, which
+# answers with a 303 to Stripe Checkout: a redirect needs no form-action entry).
+# CSP_REPORT_ONLY=true sends both policies as Content-Security-Policy-Report-Only.
+_TILE_ORIGIN = url_template_origin(MAP_TILE_URL)
+_PUBLIC_CSP = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF],
+    "img-src": [SELF, "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "media-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+    "frame-src": [NONE],
+    "worker-src": [NONE],
+    "manifest-src": [SELF],
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY = None
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _PUBLIC_CSP}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _PUBLIC_CSP}
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = None
+# Wagtail's own editing screens still have inline scripts (date pickers, inline panels),
+# set style attributes from JavaScript and preview pages in a same-origin frame: /admin/
+# past the sign-in screens gets this looser policy. Our own admin screens add no inline
+# script; the sign-in screens keep the strict policy above.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **_PUBLIC_CSP,
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
+        "frame-ancestors": [SELF],
+        "frame-src": [SELF],
+    }
+}
+
+# Wagtail shows Gravatar pictures by default: each admin page load would send a hash of
+# the staff member's email address to a third party (R20). Initials instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# Powerful browser features nobody here needs (django-permissions-policy).
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+    "browsing-topics": [],
+    "interest-cohort": [],
+}
+
+# Error reports (admin emails, trackers) carry no POST values, local variables, query
+# strings or exception text from private screens (cms/core/logging.py, R51).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "cms.core.logging.PrivateExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "cms.core.logging.PrivateExceptionReporter"
+
+# --------------------------------------------------------------------------------------
+# Logging: to stderr, where the process manager collects it. No request bodies, and every
+# handler masks personal data (cms/core/logging.py::PersonalDataFilter).
 # --------------------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "personal_data": {"()": "cms.core.logging.PersonalDataFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["personal_data"],
+        },
+        # Sends only when ADMINS is set; the report is filtered as above.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Replaces Django's default handlers for its loggers with the filtered ones above.
+        "django": {"handlers": ["console", "mail_admins"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"level": "ERROR"},
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},  # one line per task start and end otherwise
+        # At DEBUG the Stripe library logs request bodies, which hold donors' addresses.
+        "stripe": {"level": "WARNING"},
     },
 }

@@ -32,3 +32,5 @@ DEMO_DATA_ALLOWED = True
 IDENTITY_ENCRYPTION_KEYS = env_list(
     "IDENTITY_ENCRYPTION_KEYS", ["ZGV2LW9ubHkta2V5LWZvci1kZW1vLWRhdGEtb25seSE="]
 )
+# Editors trying the demo want to see their changes at once.
+PAGE_CACHE_SECONDS = 0

@@ -36,3 +36,13 @@ IDENTITY_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWtleS1mb3ItdGhlLXRlc3RzdWl0ZSE="]
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# A fixed webhook signing secret: tests sign their payloads with it, as Stripe would.
+STRIPE_WEBHOOK_SECRET = "whsec_test_only_0123456789abcdef"
+STRIPE_SECRET_KEY = "sk_test_only_fake_stripe"
+
+# --- Security (settings/base.py "Security hardening") ---
+# The suite signs staff in with force_login; the two-factor tests switch this back on, and
+# so does the permission matrix (tests/test_permission_matrix.py), with verified devices.
+ADMIN_REQUIRE_TWO_FACTOR = False
+# The full-page cache is tested on its own (tests/cms/core/test_page_cache.py).
+PAGE_CACHE_SECONDS = 0

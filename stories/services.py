@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from stories.models import AccessLogEntry, ConsentRecord, IdentifyingTerm, Storyteller
-from stories.takedown import story_takedown
+from stories.takedown import story_takedown, story_takedown_out_of_scope
 
 
 def _require_assigned(*, storyteller: Storyteller, user) -> None:
@@ -67,6 +67,8 @@ def consent_record(
         record.evidence.save(evidence.name, evidence, save=False)
     record.full_clean(exclude=["version"])
     record.save()
+    # A narrower consent takes down what it no longer covers, in the same transaction.
+    story_takedown_out_of_scope(storyteller=storyteller, by=by)
     return record
 
 

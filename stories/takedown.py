@@ -27,7 +27,11 @@ from stories.signals import story_withdrawn
 
 logger = logging.getLogger(__name__)
 
-LOG_ACTIONS = {"withdrawn": "stories.withdrawn", "expired": "stories.consent_expired"}
+LOG_ACTIONS = {
+    "withdrawn": "stories.withdrawn",
+    "expired": "stories.consent_expired",
+    "out of scope": "stories.consent_narrowed",
+}
 
 
 def story_pages(storyteller: Storyteller) -> list[StoryPage]:
@@ -105,12 +109,15 @@ def _after_commit(*, page_ids: set[int], urls: set[str], image_ids: set[int], ca
     logger.info("Story %s taken down (%s): %d pages", case_code, reason, len(page_ids))
 
 
-def story_takedown(*, storyteller: Storyteller, by, reason: str) -> list[StoryPage]:
-    """Unpublish everything of this storyteller now; returns the pages taken down.
+def story_takedown(
+    *, storyteller: Storyteller, by, reason: str, only: list[StoryPage] | None = None
+) -> list[StoryPage]:
+    """Unpublish everything of this storyteller now (or the ``only`` pages given); returns
+    the pages taken down.
 
     Must run inside a transaction (the caller's): the external effects wait for its commit.
     """
-    pages = story_pages(storyteller)
+    pages = story_pages(storyteller) if only is None else only
     page_ids = {page.pk for page in pages}
     images = _story_images(pages)
     urls = affected_urls([page for page in pages if page.live])
@@ -147,3 +154,18 @@ def story_takedown(*, storyteller: Storyteller, by, reason: str) -> list[StoryPa
         )
     )
     return pages
+
+
+def story_takedown_out_of_scope(*, storyteller: Storyteller, by) -> list[StoryPage]:
+    """After consent changes: take down the pages it no longer covers (a language dropped,
+    a region now too precise, photos no longer allowed…), leave the others live."""
+    from cms.workflows.models import CONSENT_CODES
+
+    uncovered = [
+        page
+        for page in story_pages(storyteller)
+        if page.live and {b.code for b in page.publication_blockers()} & CONSENT_CODES
+    ]
+    if not uncovered:
+        return []
+    return story_takedown(storyteller=storyteller, by=by, reason="out of scope", only=uncovered)

@@ -3,6 +3,27 @@ import pytest
 from home.demo import home_page_ensure
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the migration-made rows (root page, site, groups,
+    workflows, locales) before it runs.
+
+    A transactional test ends by flushing every table, so without this the next one would
+    start with no site at all. ``serialized_rollback`` reloads the state serialised when the
+    test database was created.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        uses_live_server = {"live_server", "transactional_db"} & set(
+            getattr(item, "fixturenames", ())
+        )
+        if (kwargs.get("transaction") or uses_live_server) and not kwargs.get(
+            "serialized_rollback"
+        ):
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture
 def home_page(db):
     """The demo home page as the default site's root, as `make run` leaves it."""

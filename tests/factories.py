@@ -281,3 +281,42 @@ def stories_bulk_live(home_page, count: int, *, by: User, regions=None) -> list[
     Page.objects.filter(pk=index.pk).update(numchild=F("numchild") + count)
     public_version_bump()
     return [page.pk for page in pages]
+
+
+def story_live(home_page, *, case_worker=None, consent=None, storyteller=None, **fields):
+    """A story that is live today: its storyteller, a current consent (override any part
+    with ``consent={...}``) and the page taken through ``story_publish``."""
+    case_worker = case_worker or staff_in("Case workers")
+    if storyteller is None:
+        storyteller = StorytellerFactory(case_workers=[case_worker])
+        consent_give(storyteller, by=case_worker, **(consent or {}))
+    fields.setdefault("slug", f"story-{storyteller.pk}-{StoryPage.objects.count()}")
+    page = story_page(home_page, storyteller, **fields)
+    return story_publish(page, case_worker=case_worker)
+
+
+def story_in_two_languages(home_page, people: dict, **story_fields):
+    """A live story in English and its live Thai translation, each through the workflow.
+
+    ``people`` holds "author", "translator", "case_worker" and "reviewer" users.
+    """
+    from wagtail_localize.models import TranslationSource
+
+    storyteller = StorytellerFactory(case_workers=[people["case_worker"]])
+    consent_give(storyteller, by=people["case_worker"], languages=["en", "th"], search_engines=True)
+    roles = {"case_worker": people["case_worker"], "reviewer": people["reviewer"]}
+    english = story_publish(
+        story_page(home_page, storyteller, **story_fields), author=people["author"], **roles
+    )
+    TranslationSource.get_or_create_from_instance(english)
+    thai_locale, _ = Locale.objects.get_or_create(language_code="th")
+    english.copy_for_translation(thai_locale, copy_parents=True)
+    thai = StoryPage.objects.get(translation_key=english.translation_key, locale=thai_locale)
+    thai.title = "จักรเย็บผ้าและการเริ่มต้นใหม่"
+    thai.save_revision(user=people["translator"])
+    thai = story_publish(thai, author=people["translator"], **roles)
+    # Wagtail made the Thai home and index as aliases of the English ones: publish them too.
+    for ancestor in thai.get_ancestors().filter(depth__gt=1):
+        if not ancestor.live:
+            ancestor.specific.save_revision().publish()
+    return storyteller, english, thai

@@ -5,11 +5,44 @@ so the message and the refusal always agree.
 """
 
 from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.admin import messages
+from wagtail.admin.widgets import ListingButton
 
-from cms.workflows import gate_messages
+from cms.workflows import gate_messages, views
+from cms.workflows.translators import is_translation
+
+
+@hooks.register("register_admin_urls")
+def register_translation_submit_url():
+    return [
+        path(
+            "translations/<int:page_id>/submit/",
+            views.translation_submit,
+            name="workflows_translation_submit",
+        )
+    ]
+
+
+def translation_submit_button(page, user, *args, next_url=None, **kwargs):
+    if (
+        page.locale_id
+        and is_translation(page)
+        and not page.workflow_in_progress
+        and page.permissions_for_user(user).can_edit()
+    ):
+        yield ListingButton(
+            _("Submit translation for review"),
+            reverse("workflows_translation_submit", args=[page.pk]),
+            priority=65,
+            icon_name="resubmit",
+        )
+
+
+hooks.register("register_page_listing_more_buttons", translation_submit_button)
+hooks.register("register_page_header_buttons", translation_submit_button)
 
 
 @hooks.register("before_publish_page")
@@ -58,6 +91,11 @@ def register_story_log_actions(actions):
     )
     actions.register_action(
         "stories.consent_expired", _("Consent expired"), _("Taken down: consent expired")
+    )
+    actions.register_action(
+        "stories.consent_narrowed",
+        _("Consent narrowed"),
+        _("Taken down: the new consent does not cover this page"),
     )
     actions.register_action(
         "stories.publish_blocked", _("Publish blocked"), _("Publishing refused by the gate")

@@ -4,6 +4,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -16,8 +17,9 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from cms.core.models import BasePage
 from cms.donations.currencies import CURRENCY_CHOICES
 from stories.blocks import StoryBodyBlock
+from stories.page_forms import StoryPageForm
 from stories.panels import PublicationCheckPanel
-from stories.regions import REGION_CHOICES, region_get
+from stories.regions import REGION_CHOICES
 
 
 class StoryIndexPage(BasePage):
@@ -36,10 +38,10 @@ class StoryIndexPage(BasePage):
     ]
 
     def get_context(self, request, *args, **kwargs):
+        from stories.selectors import story_index_context  # selectors import the models
+
         context = super().get_context(request, *args, **kwargs)
-        context["stories"] = (
-            StoryPage.objects.child_of(self).live().public().order_by("-first_published_at")
-        )
+        context.update(story_index_context(page=self, request=request))
         return context
 
     def route(self, request, path_components):
@@ -134,6 +136,7 @@ class StoryPage(BasePage):
 
     parent_page_types = ["stories.StoryIndexPage"]
     subpage_types = []
+    base_form_class = StoryPageForm
 
     # The storyteller link and the facts that consent bounds are copied to every
     # translation and can never be overridden by a translator.
@@ -195,18 +198,34 @@ class StoryPage(BasePage):
         from stories.consent import consent_blockers
 
         storyteller = self.storyteller
-        if gone or consent_blockers(storyteller.current_consent, storyteller=storyteller):
+        consent = storyteller.current_consent
+        if (
+            gone
+            or consent_blockers(consent, storyteller=storyteller)
+            # The active language is this page's: i18n URLs route to its locale's tree.
+            or translation.get_language() not in consent.languages
+        ):
             response = TemplateResponse(request, "pages/story_gone.html", status=410)
             response["Cache-Control"] = "no-store"
             return response
+        # The language switcher offers only languages this consent covers (home/languages.py).
+        self.readable_languages = set(consent.languages)
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
+        from stories.selectors import story_page_context  # selectors import the models
+
         context = super().get_context(request, *args, **kwargs)
-        consent = self.storyteller.current_consent
-        context["show_pseudonym"] = bool(consent and consent.pseudonym)
-        context["region"] = region_get(self.region) if self.region else None
+        context.update(story_page_context(page=self))
         return context
+
+    def get_sitemap_urls(self, request=None):
+        """Only stories whose current consent allows search engines are in the sitemap."""
+        from stories.selectors import stories_searchable
+
+        if not stories_searchable().filter(pk=self.pk).exists():
+            return []
+        return super().get_sitemap_urls(request)
 
     # Only public text is indexed; nothing from the private storyteller record.
     search_fields = BasePage.search_fields + [

@@ -9,12 +9,10 @@ from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
-from wagtail.models import Locale, PageLogEntry
-from wagtail_localize.models import TranslationSource
+from wagtail.models import PageLogEntry
 
 from stories import services
 from stories.expiry import consent_reminders_send, consents_expire
-from stories.models import StoryPage
 from stories.signals import story_withdrawn
 from tests.factories import (
     StorytellerFactory,
@@ -22,6 +20,7 @@ from tests.factories import (
     image_block,
     image_make,
     staff_in,
+    story_in_two_languages,
     story_page,
     story_publish,
 )
@@ -55,27 +54,6 @@ def publish(page, people, *, author=None):
         case_worker=people["case_worker"],
         reviewer=people["reviewer"],
     )
-
-
-def story_in_two_languages(home_page, people, **story_fields):
-    """A live story in English and its live Thai translation."""
-    storyteller = StorytellerFactory(case_workers=[people["case_worker"]])
-    consent_give(storyteller, by=people["case_worker"], languages=["en", "th"], search_engines=True)
-    english = publish(story_page(home_page, storyteller, **story_fields), people)
-    TranslationSource.get_or_create_from_instance(english)
-    thai_locale, _ = Locale.objects.get_or_create(language_code="th")
-    english.copy_for_translation(thai_locale, copy_parents=True)
-    thai = StoryPage.objects.get(translation_key=english.translation_key, locale=thai_locale)
-    thai.title = "จักรเย็บผ้าและการเริ่มต้นใหม่"
-    thai.save_revision(user=people["translator"])
-    thai = publish(thai, people, author=people["translator"])
-    # Wagtail made the Thai home and index as aliases of the English ones: publish them too.
-    for ancestor in thai.get_ancestors().filter(depth__gt=1):
-        if not ancestor.live:
-            ancestor.specific.save_revision().publish()
-    assert english.live
-    assert thai.live
-    return storyteller, english, thai
 
 
 def test_withdrawal_takes_down_every_locale_with_410(

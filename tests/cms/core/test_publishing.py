@@ -24,7 +24,6 @@ from django.utils import timezone
 from wagtail.actions.copy_page import CopyPageAction
 from wagtail.actions.create_alias import CreatePageAliasAction
 from wagtail.models import Locale, Page, Revision
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 from wagtail_localize.models import TranslationSource
 
 from cms.core.publishing import PublishGateError
@@ -41,6 +40,7 @@ from tests.factories import (
     story_page,
     story_publish,
 )
+from tests.support.forms import story_edit_form_data
 
 TODAY = timezone.localdate
 DRAFT_CASES = [
@@ -103,25 +103,6 @@ def is_live(page) -> bool:
     return Page.objects.filter(pk=page.pk, live=True).exists()
 
 
-def edit_form_data(page, **extra) -> dict:
-    return nested_form_data(
-        {
-            "title": page.title,
-            "slug": page.slug,
-            "storyteller": page.storyteller_id,
-            "summary": page.summary,
-            "region": page.region,
-            "age_band": page.age_band,
-            "exploitation": page.exploitation,
-            "body": streamfield([]),
-            "needs": inline_formset([]),
-            "updates": inline_formset([]),
-            "comments": inline_formset([]),
-            **extra,
-        }
-    )
-
-
 # -- routes that publish the story's own revision ---------------------------------------
 
 
@@ -129,7 +110,7 @@ def route_admin_publish(client, page, people):
     client.force_login(people["admin"])
     return client.post(
         reverse("wagtailadmin_pages:edit", args=[page.pk]),
-        edit_form_data(page, **{"action-publish": "publish"}),
+        story_edit_form_data(page, **{"action-publish": "publish"}),
     )
 
 
@@ -138,7 +119,7 @@ def route_revert_and_publish(client, page, people):
     revision = page.get_latest_revision()
     return client.post(
         reverse("wagtailadmin_pages:revisions_revert", args=[page.pk, revision.pk]),
-        edit_form_data(page, **{"action-publish": "publish"}),
+        story_edit_form_data(page, **{"action-publish": "publish"}),
     )
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from home.demo import home_page_ensure
+from home.demo import home_content_ensure, home_page_ensure
 from stories.demo import stories_ensure
 
 
@@ -38,6 +38,8 @@ class Command(BaseCommand):
         # can be tried (with fictional data) without setting anything up.
         index, stories = stories_ensure(home, staff=[admin_user] if admin_user else [])
         self.stdout.write(f"Stories: {stories} created under {index.url}")
+        pages = home_content_ensure(home, story_index=index)
+        self.stdout.write(f"Simple pages: {pages} created")
 
     def _ensure_admin(self):
         """A superuser for trying the admin; its password lives in an ignored file."""

@@ -1,0 +1,88 @@
+"""A full-page cache for anonymous visitors that can never serve a taken-down story.
+
+Responses are cached in Django's cache (Redis in production, shared by every instance) under
+a key that includes the public-content version (``stories/public_cache.py``) and today's
+date. Publishing, unpublishing, withdrawal, expiry, erasure and consent changes bump the
+version *after their transaction commits*, so from that moment no instance finds an old
+entry: a request that started before the commit may still store what it rendered, but under
+the old version, which nobody reads again. The date in the key drops entries rendered before
+midnight, when consent may have expired. CDNs in front are purged through
+``wagtail.contrib.frontend_cache`` (``stories/takedown.py``) and only told to keep pages for a
+short ``s-maxage``.
+
+Only the simplest requests are cached: GET or HEAD, no session cookie, no query string other
+than a page number, a URL outside the admin and the form views; and only responses that are
+200, set no cookie and say nothing private.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+from stories.public_cache import public_version
+
+CACHEABLE_QUERY_KEYS = {"page"}
+
+
+def _cacheable_request(request) -> bool:
+    if request.method not in {"GET", "HEAD"}:
+        return False
+    if {settings.SESSION_COOKIE_NAME, "messages"} & set(request.COOKIES):
+        return False  # staff, and anyone with a session or a message waiting, get a fresh page
+    if set(request.GET) - CACHEABLE_QUERY_KEYS:
+        return False
+    return not request.path.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
+
+
+def _cacheable_response(response) -> bool:
+    # A response that sets a cookie (a CSRF token, a message) belongs to one visitor. Its
+    # "Vary: Cookie" alone does not: templates touch the session to ask who is logged in, and
+    # only requests without a session cookie are served from here.
+    if response.status_code != 200 or response.cookies or response.streaming:
+        return False
+    control = response.get("Cache-Control", "")
+    return not any(word in control for word in ("private", "no-store", "no-cache"))
+
+
+def page_cache_key(request) -> str:
+    raw = "|".join(
+        [
+            public_version(),
+            timezone.localdate().isoformat(),
+            request.get_host(),
+            request.get_full_path(),
+        ]
+    )
+    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+class PageCacheMiddleware:
+    """Outermost after security/static middleware, so a hit costs one cache read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PAGE_CACHE_SECONDS or not _cacheable_request(request):
+            return self.get_response(request)
+        key = page_cache_key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            cached["X-Page-Cache"] = "hit"
+            return cached
+        response = self.get_response(request)
+        if request.method == "GET" and _cacheable_response(response):
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            patch_cache_control(
+                response,
+                public=True,
+                max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
+                s_maxage=settings.PAGE_CACHE_CDN_SECONDS,
+            )
+            cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            response["X-Page-Cache"] = "miss"
+        return response

@@ -1,0 +1,80 @@
+"""The page cache answers anonymous visitors without SQL, and never with a taken-down story."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from stories import services
+from tests.factories import StorytellerFactory, consent_give, staff_in, story_page, story_publish
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def people(db):
+    return {"case_worker": staff_in("Case workers"), "reviewer": staff_in("Safeguarding reviewers")}
+
+
+@pytest.fixture
+def story(home_page, people):
+    storyteller = StorytellerFactory(case_workers=[people["case_worker"]])
+    consent_give(storyteller, by=people["case_worker"])
+    return story_publish(
+        story_page(home_page, storyteller),
+        case_worker=people["case_worker"],
+        reviewer=people["reviewer"],
+    )
+
+
+def test_a_cache_hit_makes_no_query(client, story, page_cache):
+    first = client.get(story.url)
+    assert first["X-Page-Cache"] == "miss"
+    assert "s-maxage=300" in first["Cache-Control"]
+
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(story.url)
+
+    assert second["X-Page-Cache"] == "hit"
+    assert len(queries) == 0
+    assert second.content == first.content
+
+
+def test_withdrawal_is_never_served_from_the_cache(
+    client, story, people, page_cache, django_capture_on_commit_callbacks
+):
+    assert client.get(story.url).status_code == 200
+    assert client.get(story.url)["X-Page-Cache"] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consent_withdraw(storyteller=story.storyteller, by=people["case_worker"])
+
+    response = client.get(story.url)
+    assert response.status_code == 410
+    assert story.title not in response.content.decode()
+
+
+def test_publishing_a_change_shows_it_at_once(
+    client, story, people, page_cache, django_capture_on_commit_callbacks
+):
+    index_url = story.get_parent().url
+    client.get(index_url)
+    assert client.get(index_url)["X-Page-Cache"] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        story.get_parent().specific.save_revision().publish()
+
+    assert client.get(index_url)["X-Page-Cache"] == "miss"
+
+
+def test_staff_and_forms_are_never_cached(client, story, page_cache):
+    client.force_login(staff_in("Editors"))
+    assert "X-Page-Cache" not in client.get(story.url)
+    client.logout()
+    assert "X-Page-Cache" not in client.get("/admin/login/")
+    assert "X-Page-Cache" not in client.get(story.url + "?utm_source=x")
