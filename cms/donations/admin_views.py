@@ -96,18 +96,67 @@ def hope_message_moderate_view(request, pk):
         raise PermissionDenied
     message = get_object_or_404(hope_messages_for_moderation(), pk=pk)
     inspect_url = reverse("hope_messages:inspect", args=[message.pk])
+    blocked = []
     if request.method == "POST":
         decision = request.POST.get("decision")
         if decision in {"approve", "reject"}:
-            services.hope_message_moderate(
-                message=message, approve=decision == "approve", by=request.user
-            )
-            messages.success(
-                request, _("Message approved.") if decision == "approve" else _("Message rejected.")
-            )
-            return redirect(inspect_url)
+            try:
+                services.hope_message_moderate(
+                    message=message, approve=decision == "approve", by=request.user
+                )
+            except services.HopeMessageBlocked as refusal:
+                blocked = refusal.kinds
+                messages.error(request, _blocked_text(refusal.kinds))
+            else:
+                messages.success(
+                    request,
+                    _("Message approved.") if decision == "approve" else _("Message rejected."),
+                )
+                return redirect(inspect_url)
     return TemplateResponse(
         request,
         "donations/admin/moderate.html",
-        {"message": message, "inspect_url": inspect_url},
+        {"message": message, "inspect_url": inspect_url, "blocked": blocked},
+    )
+
+
+def _blocked_text(kinds: list[str]) -> str:
+    return _("This message cannot be approved: the scanner found %(kinds)s. Reject it.") % {
+        "kinds": ", ".join(kinds)
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def hope_message_bulk_view(request):
+    """The moderation queue: approve or reject many waiting messages at once. Messages with
+    blocking findings are never approved; they are listed by kind instead."""
+    if not request.user.has_perm("donations.moderate_hopemessage"):
+        raise PermissionDenied
+    waiting = hope_messages_for_moderation().filter(status="pending").order_by("created_at")
+    if request.method == "POST":
+        decision = request.POST.get("decision")
+        ids = [int(pk) for pk in request.POST.getlist("message") if pk.isdigit()]
+        if decision in {"approve", "reject"} and ids:
+            done = 0
+            for message in waiting.filter(pk__in=ids).select_related("fund"):
+                try:
+                    services.hope_message_moderate(
+                        message=message, approve=decision == "approve", by=request.user
+                    )
+                    done += 1
+                except services.HopeMessageBlocked as refusal:
+                    messages.error(request, _blocked_text(refusal.kinds))
+            if done:
+                messages.success(
+                    request,
+                    (
+                        _("%(count)d messages approved.")
+                        if decision == "approve"
+                        else _("%(count)d messages rejected.")
+                    )
+                    % {"count": done},
+                )
+        return redirect(reverse("hope_messages:bulk"))
+    return TemplateResponse(
+        request, "donations/admin/moderate_bulk.html", {"waiting": waiting[:200]}
     )

@@ -466,6 +466,20 @@ class HopeMessageIndexView(generic.IndexView):
     def get_base_queryset(self):
         return hope_messages_for_moderation()
 
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if self.request.user.has_perm("donations.moderate_hopemessage"):
+            buttons.append(
+                HeaderButton(
+                    _("Moderation queue"),
+                    url=reverse("hope_messages:bulk"),
+                    icon_name="tasks",
+                    priority=30,
+                )
+            )
+        return buttons
+
 
 class HopeMessageViewSet(ReadOnlyViewSet):
     model = HopeMessage
@@ -514,6 +528,7 @@ class HopeMessageViewSet(ReadOnlyViewSet):
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [
             path("moderate/<int:pk>/", admin_views.hope_message_moderate_view, name="moderate"),
+            path("queue/", admin_views.hope_message_bulk_view, name="bulk"),
         ]
 
 
