@@ -8,6 +8,9 @@ none at all), and the map shows the region's centroid, never anything finer.
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 
 class Precision(StrEnum):
     NONE = "none"
@@ -18,7 +21,7 @@ class Precision(StrEnum):
 @dataclass(frozen=True)
 class Region:
     code: str  # "TH" or "TH-50"
-    name: str
+    name: str | Promise  # translated when shown (gettext_lazy)
     latitude: float  # centroid, rounded to 0.1 degree (about 11 km): coarse on purpose
     longitude: float
 
@@ -32,28 +35,28 @@ class Region:
 
 
 _REGIONS = [
-    Region("TH", "Thailand", 15.1, 101.0),
-    Region("TH-10", "Bangkok, Thailand", 13.8, 100.6),
-    Region("TH-50", "Chiang Mai, Thailand", 18.8, 98.9),
-    Region("TH-57", "Chiang Rai, Thailand", 19.9, 99.8),
-    Region("TH-63", "Tak, Thailand", 16.9, 98.6),
-    Region("TH-84", "Surat Thani, Thailand", 9.1, 99.3),
-    Region("KH", "Cambodia", 12.6, 104.9),
-    Region("KH-12", "Phnom Penh, Cambodia", 11.6, 104.9),
-    Region("KH-17", "Siem Reap, Cambodia", 13.4, 103.9),
-    Region("KH-2", "Battambang, Cambodia", 13.1, 103.2),
-    Region("MM", "Myanmar", 21.9, 95.9),
-    Region("MM-06", "Yangon, Myanmar", 16.9, 96.2),
-    Region("MM-17", "Shan State, Myanmar", 21.5, 97.9),
-    Region("MM-11", "Kachin State, Myanmar", 25.9, 97.4),
-    Region("VN", "Viet Nam", 16.1, 107.8),
-    Region("VN-SG", "Ho Chi Minh City, Viet Nam", 10.8, 106.7),
-    Region("VN-HN", "Ha Noi, Viet Nam", 21.0, 105.8),
-    Region("LA", "Lao PDR", 19.9, 102.5),
-    Region("LA-VT", "Vientiane Prefecture, Lao PDR", 18.1, 102.6),
-    Region("MY", "Malaysia", 4.2, 102.0),
-    Region("ID", "Indonesia", -2.5, 118.0),
-    Region("PH", "Philippines", 12.9, 121.8),
+    Region("TH", _("Thailand"), 15.1, 101.0),
+    Region("TH-10", _("Bangkok, Thailand"), 13.8, 100.6),
+    Region("TH-50", _("Chiang Mai, Thailand"), 18.8, 98.9),
+    Region("TH-57", _("Chiang Rai, Thailand"), 19.9, 99.8),
+    Region("TH-63", _("Tak, Thailand"), 16.9, 98.6),
+    Region("TH-84", _("Surat Thani, Thailand"), 9.1, 99.3),
+    Region("KH", _("Cambodia"), 12.6, 104.9),
+    Region("KH-12", _("Phnom Penh, Cambodia"), 11.6, 104.9),
+    Region("KH-17", _("Siem Reap, Cambodia"), 13.4, 103.9),
+    Region("KH-2", _("Battambang, Cambodia"), 13.1, 103.2),
+    Region("MM", _("Myanmar"), 21.9, 95.9),
+    Region("MM-06", _("Yangon, Myanmar"), 16.9, 96.2),
+    Region("MM-17", _("Shan State, Myanmar"), 21.5, 97.9),
+    Region("MM-11", _("Kachin State, Myanmar"), 25.9, 97.4),
+    Region("VN", _("Viet Nam"), 16.1, 107.8),
+    Region("VN-SG", _("Ho Chi Minh City, Viet Nam"), 10.8, 106.7),
+    Region("VN-HN", _("Ha Noi, Viet Nam"), 21.0, 105.8),
+    Region("LA", _("Lao PDR"), 19.9, 102.5),
+    Region("LA-VT", _("Vientiane Prefecture, Lao PDR"), 18.1, 102.6),
+    Region("MY", _("Malaysia"), 4.2, 102.0),
+    Region("ID", _("Indonesia"), -2.5, 118.0),
+    Region("PH", _("Philippines"), 12.9, 121.8),
 ]
 
 REGIONS: dict[str, Region] = {region.code: region for region in _REGIONS}
