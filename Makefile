@@ -31,8 +31,13 @@ $(NODE_STAMP): package.json package-lock.json
 .PHONY: install
 install: $(STAMP) $(NODE_STAMP) ## Create .venv, install the requirements and npm packages (when changed)
 
+# The .mo files are built, not committed (.gitignore): Django reads only compiled catalogs.
+.PHONY: messages
+messages: install ## Compile the interface translations in cms/locale (needs GNU gettext's msgfmt)
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var
+
 .PHONY: migrate
-migrate: install ## Apply database migrations (SQLite in var/ unless DATABASE_URL is set)
+migrate: install messages ## Apply database migrations (SQLite in var/ unless DATABASE_URL is set)
 	$(BIN)/python manage.py migrate --no-input
 
 .PHONY: demo-data
@@ -44,7 +49,7 @@ run: demo-data ## Set everything up and serve the demo site on http://127.0.0.1:
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 .PHONY: test
-test: install ## Run the whole test suite on PostgreSQL, then the linters
+test: install messages ## Run the whole test suite on PostgreSQL, then the linters
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" bash .ci/ensure-postgres
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" $(BIN)/pytest -n $(PYTEST_WORKERS)
 	$(MAKE) --no-print-directory lint

@@ -28,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("map/stories.json", story_views.map_data_json, name="story_map_data"),
     path("map/thumbnails/<int:page_id>/", story_views.story_thumbnail, name="story_thumbnail"),
     path("donate/", include("cms.donations.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

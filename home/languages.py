@@ -8,6 +8,7 @@ language (such a page would answer 410).
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import override
 from wagtail.models import Page
 
 
@@ -36,8 +37,9 @@ def page_alternates(page: Page, request) -> list[Alternate]:
             continue
         url = translation.get_url(request=request)
         if url:
-            alternates.append(
-                Alternate(code, str(names[code]), url, current=translation.pk == page.pk)
-            )
+            # Each language named in itself ("ไทย", "Tiếng Việt"), as its lang attribute says.
+            with override(code):
+                name = str(names[code])
+            alternates.append(Alternate(code, name, url, current=translation.pk == page.pk))
     order = list(names)
     return sorted(alternates, key=lambda alternate: order.index(alternate.language_code))

@@ -347,6 +347,26 @@ EMAIL_OUTBOX_FIRST_RETRY_SECONDS = 60
 EMAIL_OUTBOX_RETENTION_DAYS = 30
 
 # --------------------------------------------------------------------------------------
+# Campaigns and #igivehope (campaigns/; README "Campaigns"). Supporters' addresses and the
+# public's messages of hope are personal data: kept only while a campaign needs them.
+# --------------------------------------------------------------------------------------
+
+# Supporters and wall messages of a campaign are deleted this many days after it ends
+# (`manage.py purge_campaign_data`, daily).
+CAMPAIGN_DATA_RETENTION_DAYS = env_int("CAMPAIGN_DATA_RETENTION_DAYS", 90)
+# A sign-up confirmation link works for this long (django.core.signing.TimestampSigner).
+CAMPAIGN_CONFIRM_MAX_AGE_SECONDS = env_int("CAMPAIGN_CONFIRM_MAX_AGE_SECONDS", 3 * 24 * 60 * 60)
+# The moment job (`manage.py send_igivehope_moments`, every minute) sends only within this
+# long after the moment: a job that was down for days must not send "share now" late.
+IGIVEHOPE_MOMENT_GRACE_HOURS = env_int("IGIVEHOPE_MOMENT_GRACE_HOURS", 24)
+# Sign-ups and messages of hope per client address (hashed, in the shared cache), against
+# abuse without a third-party captcha.
+CAMPAIGN_RATE_LIMITS = {
+    "per_ip_per_minute": env_int("CAMPAIGN_RATE_PER_IP_PER_MINUTE", 5),
+    "per_ip_per_hour": env_int("CAMPAIGN_RATE_PER_IP_PER_HOUR", 30),
+}
+
+# --------------------------------------------------------------------------------------
 # Private data: identifying terms and consent evidence are encrypted with these keys
 # (cms/core/crypto.py). Comma-separated Fernet keys; the first encrypts, all decrypt.
 # Evidence files live under PRIVATE_MEDIA_ROOT, which is never served by URL.

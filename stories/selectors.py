@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
@@ -240,33 +240,22 @@ class PagePaths:
 # Funding figures: the only place that knows where the ledger is
 # --------------------------------------------------------------------------------------
 #
-# SWITCH-OVER: the ledger lives in cms/donations (issue: donations). Until
-# cms/donations/selectors.py provides the funded amount per need and the site totals, these
-# two adapters report nothing raised, so every progress bar shows 0 and the totals say that
-# no gift has been recorded yet. When it lands, replace the two bodies with calls to
-# cms.donations.selectors (one query for many needs, so pages keep a fixed query count);
-# nothing else changes.
+# Funding figures come from the ledger (cms/donations): one query for many needs, so pages
+# keep a fixed query count whatever the number of stories.
 
 
 def needs_funded_minor(*, need_keys: Iterable[UUID]) -> dict[UUID, int]:
     """The amount given so far to each need (by translation key), in the need's currency."""
-    return dict.fromkeys(need_keys, 0)
+    from cms.donations.selectors import needs_funded_minor as ledger_needs_funded_minor
+
+    return ledger_needs_funded_minor(need_keys=need_keys)
 
 
-@dataclass(frozen=True)
-class FundingTotals:
-    raised: list[tuple[str, int]] = field(default_factory=list)  # (currency, minor units)
-    needs_funded: int = 0
-    people_supported: int = 0
-
-    @property
-    def anything_raised(self) -> bool:
-        return any(amount for _currency, amount in self.raised)
-
-
-def funding_totals() -> FundingTotals:
+def funding_totals():
     """What the site has raised, how many needs were met and how many people were helped."""
-    return FundingTotals()
+    from cms.donations.selectors import totals
+
+    return totals()
 
 
 @dataclass
@@ -345,16 +334,21 @@ DONATE_TEMPLATES = ["components/donate_button.html", "components/need_donate_lin
 def story_page_context(*, page: StoryPage) -> dict:
     """What the story template shows beyond the page's own fields."""
     flags = _consent_flags(storyteller=page.storyteller)
-    needs = [need for need in page.needs.all() if need.status != StoryNeed.Status.CANCELLED]
-    funded = needs_funded_minor(need_keys=[need.translation_key for need in needs])
+    from cms.donations.selectors import need_funded_expression
+
+    # The needs and what each holds in the ledger, in one query.
+    needs = list(
+        StoryNeed.objects.filter(page_id=page.pk)
+        .exclude(status=StoryNeed.Status.CANCELLED)
+        .annotate(funded_minor=need_funded_expression())
+        .order_by("sort_order")
+    )
     body = list(page.body)
     return {
         "show_pseudonym": flags["pseudonym"],
         "search_engines_allowed": flags["search_engines"],
         "region": region_get(page.region) if page.region else None,
-        "needs_progress": [
-            NeedProgress(need, funded.get(need.translation_key, 0)) for need in needs
-        ],
+        "needs_progress": [NeedProgress(need, need.funded_minor) for need in needs],
         "story_blocks": [block for block in body if block.block_type != "milestone"],
         "milestones": [block for block in body if block.block_type == "milestone"],
         "updates": list(page.updates.all()),
@@ -428,16 +422,17 @@ def map_data(*, language: str, filters: StoryFilters, thumbnail_url_template: st
             "storyteller__is_child",
         )
     )
-    needs: dict[int, list[tuple[int, str, UUID]]] = {}
-    for page_id, key, goal, currency in (
+    from cms.donations.selectors import need_funded_expression
+
+    needs: dict[int, list[tuple[int, str, int]]] = {}
+    # Needs and what each holds in the ledger, in one query.
+    for page_id, goal, currency, funded_minor in (
         StoryNeed.objects.filter(page__in=stories.values("pk"))
         .exclude(status=StoryNeed.Status.CANCELLED)
-        .values_list("page_id", "translation_key", "goal_minor", "currency")
+        .annotate(funded_minor=need_funded_expression())
+        .values_list("page_id", "goal_minor", "currency", "funded_minor")
     ):
-        needs.setdefault(page_id, []).append((goal, currency, key))
-    funded = needs_funded_minor(
-        need_keys=[key for page_needs in needs.values() for _g, _c, key in page_needs]
-    )
+        needs.setdefault(page_id, []).append((goal, currency, funded_minor))
     paths = PagePaths()
     places: dict[str, dict] = {}
     for pk, title, url_path, region, pseudonym_ok, precision, pseudonym, is_child in rows:
@@ -449,15 +444,13 @@ def map_data(*, language: str, filters: StoryFilters, thumbnail_url_template: st
             point.code,
             {
                 "code": point.code,
-                "name": point.name,
+                "name": str(point.name),  # in the active language
                 "lat": point.latitude,
                 "lng": point.longitude,
                 "stories": [],
             },
         )
-        progress = story_progress_percent(
-            (goal, currency, funded.get(key, 0)) for goal, currency, key in needs.get(pk, [])
-        )
+        progress = story_progress_percent(needs.get(pk, []))
         place["stories"].append(
             {
                 "id": pk,

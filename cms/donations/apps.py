@@ -13,10 +13,13 @@ class DonationsConfig(AppConfig):
 
         from cms.donations import receivers
         from stories.models import StoryPage
-        from stories.signals import story_withdrawn
+        from stories.signals import story_withdrawn, storyteller_erased
 
         story_withdrawn.connect(
             receivers.story_withdrawn_received, dispatch_uid="donations_story_withdrawn"
+        )
+        storyteller_erased.connect(
+            receivers.storyteller_erased_received, dispatch_uid="donations_storyteller_erased"
         )
         page_published.connect(
             receivers.story_published_received,

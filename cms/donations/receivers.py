@@ -30,3 +30,19 @@ def story_published_received(sender, instance, **kwargs):
                 services.story_updates_announce(page=page)
 
     transaction.on_commit(announce)
+
+
+def storyteller_erased_received(sender, *, need_keys, story_keys, **kwargs):
+    """Erasure keeps the ledger: its rows hold only opaque fund keys, which now point at
+    nothing. Funds still open are closed as on withdrawal (gifts moved or refunded as each
+    donor chose); messages of hope to them, which may name the storyteller, are deleted."""
+    from cms.donations.models import Fund, HopeMessage
+
+    funds = Fund.objects.filter(key__in=set(need_keys) | set(story_keys))
+    open_funds = funds.filter(closed_at__isnull=True)
+    services.funds_withdraw(
+        need_keys=set(open_funds.filter(kind=Fund.Kind.NEED).values_list("key", flat=True)),
+        story_keys=set(open_funds.filter(kind=Fund.Kind.STORY).values_list("key", flat=True)),
+        reason="erased",
+    )
+    HopeMessage.objects.filter(fund__in=funds).delete()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -56,13 +57,28 @@ def needs_funded_minor(*, need_keys: Iterable[UUID]) -> dict[UUID, int]:
     return result
 
 
+def need_funded_expression(*, key: str = "translation_key", currency: str = "currency"):
+    """What a need holds, as an expression to annotate ``StoryNeed`` rows with: lets a
+    listing read needs and their funding in the same query."""
+    total = (
+        LedgerEntry.objects.filter(
+            fund__kind=Fund.Kind.NEED, fund__key=OuterRef(key), currency=OuterRef(currency)
+        )
+        .order_by()
+        .values("fund__key")
+        .annotate(total=Sum("amount_minor"))
+        .values("total")[:1]
+    )
+    return Greatest(Coalesce(Subquery(total), 0), 0)
+
+
 def need_funded_minor(*, need_key: UUID) -> int:
     return needs_funded_minor(need_keys=[need_key])[need_key]
 
 
 @dataclass(frozen=True)
 class Totals:
-    """The site's public totals (same shape as ``stories.selectors.FundingTotals``)."""
+    """The site's public totals: raised per currency, needs funded, people supported."""
 
     raised: list[tuple[str, int]] = field(default_factory=list)  # (currency, minor units)
     needs_funded: int = 0
@@ -253,10 +269,11 @@ def monthly_gifts_for_email(email: str) -> QuerySet[MonthlyGift]:
 
 def hope_messages_for_moderation() -> QuerySet[HopeMessage]:
     """Messages whose gift is paid (and not refunded): nobody sees the others, moderators
-    included."""
+    included. Messages left on a campaign wall without a gift (``campaigns``) too."""
     return HopeMessage.objects.filter(
         Q(donation__status__in=[Donation.Status.PAID, Donation.Status.PARTIALLY_REFUNDED])
         | Q(monthly_gift__status__in=[MonthlyGift.Status.ACTIVE, MonthlyGift.Status.CANCELLED])
+        | Q(donation__isnull=True, monthly_gift__isnull=True, fund__kind=Fund.Kind.CAMPAIGN)
     )
 
 

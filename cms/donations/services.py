@@ -892,10 +892,45 @@ def donation_withdrawal_refund(*, donation_id: UUID) -> None:
 # --------------------------------------------------------------------------------------
 
 
+class HopeMessageBlocked(Exception):
+    """A message with blocking findings cannot be approved; ``kinds`` names them (never
+    the text)."""
+
+    def __init__(self, kinds: list[str]):
+        self.kinds = kinds
+        super().__init__(", ".join(kinds))
+
+
+def _hope_message_findings_now(message: HopeMessage) -> list[dict]:
+    """What the scanner finds now. A campaign wall message (no gift) is scanned again
+    against every storyteller's current terms (``campaigns.scanning``); others keep the
+    findings of their submission."""
+    if (
+        message.fund.kind == Fund.Kind.CAMPAIGN
+        and message.donation_id is None
+        and message.monthly_gift_id is None
+    ):
+        from campaigns.scanning import message_findings
+
+        message.findings = message_findings(text=message.text, display_name=message.display_name)
+        HopeMessage.objects.filter(pk=message.pk).update(findings=message.findings)
+    return message.findings
+
+
 def hope_message_moderate(*, message: HopeMessage, approve: bool, by) -> HopeMessage:
-    """Approve a message for public display, or reject it (its text is then deleted)."""
+    """Approve a message for public display, or reject it (its text is then deleted).
+
+    Approval is refused (``HopeMessageBlocked``) while the scanner reports blocking
+    findings, such as a phone number or a storyteller's name: such a message is never shown.
+    """
     if message.status == HopeMessage.Status.REJECTED:
         return message  # nothing left to approve
+    if approve:
+        findings = _hope_message_findings_now(message)
+        if blocking := sorted(
+            {f.get("kind", "") for f in findings if f.get("severity") == "blocking"}
+        ):
+            raise HopeMessageBlocked(blocking)
     message.status = HopeMessage.Status.APPROVED if approve else HopeMessage.Status.REJECTED
     message.moderated_by = by
     message.moderated_at = timezone.now()

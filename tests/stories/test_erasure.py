@@ -170,3 +170,20 @@ def test_erasure_asks_first(home_page, people, monkeypatch):
 def test_unknown_case_code_is_a_clear_error(db):
     with pytest.raises(CommandError, match="No storyteller has the case code"):
         call_command("erase_storyteller", "ST-NONE", "--yes")
+
+
+def test_erasure_keeps_the_ledger_and_deletes_messages_of_hope(home_page, people):
+    from cms.donations.models import Fund, HopeMessage, LedgerEntry
+
+    storyteller = StorytellerFactory(case_workers=[people["case_worker"]])
+    page = story_page(home_page, storyteller)
+    fund, _ = Fund.objects.get_or_create(kind=Fund.Kind.STORY, key=page.translation_key)
+    HopeMessage.objects.create(fund=fund, text=f"For {CANARY}", language="en")
+    entries_before = LedgerEntry.objects.count()
+
+    call_command("erase_storyteller", storyteller.case_code, "--yes", stdout=StringIO())
+
+    assert not HopeMessage.objects.filter(text__contains=CANARY).exists()
+    assert LedgerEntry.objects.count() >= entries_before  # the ledger keeps every row
+    fund.refresh_from_db()
+    assert fund.closed_reason == "erased"

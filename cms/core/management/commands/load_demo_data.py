@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from campaigns.demo import campaigns_ensure
+from cms.donations.demo import donations_demo_ensure
 from home.demo import home_content_ensure, home_page_ensure
 from stories.demo import stories_ensure
 
@@ -40,6 +42,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Stories: {stories} created under {index.url}")
         pages = home_content_ensure(home, story_index=index)
         self.stdout.write(f"Simple pages: {pages} created")
+        gifts = donations_demo_ensure()
+        self.stdout.write(f"Demo gifts booked in the ledger: {gifts}")
+        campaign = campaigns_ensure(home)
+        self.stdout.write(f"Campaign: {campaign.url}")
 
     def _ensure_admin(self):
         """A superuser for trying the admin; its password lives in an ignored file."""
