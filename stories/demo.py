@@ -136,30 +136,29 @@ DEMO_STORIES = [
 ]
 
 
-def _demo_case_worker():
-    User = get_user_model()
-    user, _ = User.objects.get_or_create(
-        username="demo-caseworker",
-        defaults={"email": "caseworker@example.org", "first_name": "Demo", "last_name": "Worker"},
+def _demo_staff(username: str, group: str, last_name: str):
+    """A fictional staff member who cannot sign in (no usable password)."""
+    user, _ = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={"email": f"{username}@example.org", "first_name": "Demo", "last_name": last_name},
     )
     if user.has_usable_password():
         user.set_unusable_password()
         user.save(update_fields=["password"])
-    user.groups.add(Group.objects.get(name="Case workers"))
+    user.groups.add(Group.objects.get(name=group))
     return user
+
+
+def _demo_case_worker():
+    return _demo_staff("demo-caseworker", "Case workers", "Worker")
 
 
 def _demo_reviewer():
-    User = get_user_model()
-    user, _ = User.objects.get_or_create(
-        username="demo-reviewer",
-        defaults={"email": "reviewer@example.org", "first_name": "Demo", "last_name": "Reviewer"},
-    )
-    if user.has_usable_password():
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    user.groups.add(Group.objects.get(name="Safeguarding reviewers"))
-    return user
+    return _demo_staff("demo-reviewer", "Safeguarding reviewers", "Reviewer")
+
+
+def _demo_editor():
+    return _demo_staff("demo-editor", "Editors", "Editor")
 
 
 def _illustration(title: str, colours: tuple[str, str, str]) -> CustomImage:
@@ -183,19 +182,6 @@ def _illustration(title: str, colours: tuple[str, str, str]) -> CustomImage:
     image.save()
     image_attest(image=image, by=_demo_reviewer())
     return image
-
-
-def _demo_editor():
-    User = get_user_model()
-    user, _ = User.objects.get_or_create(
-        username="demo-editor",
-        defaults={"email": "editor@example.org", "first_name": "Demo", "last_name": "Editor"},
-    )
-    if user.has_usable_password():
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
 
 
 def _publish_through_review(page: StoryPage, *, case_worker) -> None:
