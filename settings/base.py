@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A publish-gate refusal inside an admin view becomes a message (cms/workflows/middleware.py).
+    "cms.workflows.middleware.PublishGateErrorMiddleware",
     # After authentication: request.user.is_verified(), the 12-hour limit, then the
     # second-factor gate (cms/users/middleware.py).
     "django_otp.middleware.OTPMiddleware",

@@ -172,8 +172,19 @@ class StoryPage(BasePage):
         "updates": ["month", "title", "text"],
     }
     # Writing any of these on a live row re-runs the gate even with update_fields.
+    # Converting an alias (alias_of) makes its content the page's own: checked too.
     publish_gate_fields = frozenset(
-        {"storyteller", "region", "title", "slug", "summary", "body", "seo_title"}
+        {
+            "storyteller",
+            "region",
+            "title",
+            "slug",
+            "summary",
+            "body",
+            "seo_title",
+            "alias_of",
+            "alias_of_id",
+        }
     )
 
     def publication_blockers(self):

@@ -8,9 +8,12 @@ import time_machine
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.http import Http404
+from django.test import RequestFactory
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
+from cms.core.media import rendition_serve
 from stories import services
 from stories.expiry import consent_reminders_send, consents_expire
 from stories.signals import story_withdrawn
@@ -150,12 +153,18 @@ def test_withdrawal_deletes_the_story_renditions(
     page = publish(story_page(home_page, storyteller, body=[image_block(image)]), people)
     rendition = image.get_rendition("width-400")
     assert default_storage.exists(rendition.file.name)
+    # The media URL answers while the story is live (the development view; production's web
+    # server serves the same folder)…
+    request = RequestFactory().get(rendition.url)
+    assert rendition_serve(request, rendition.file.name).status_code == 200
 
     with django_capture_on_commit_callbacks(execute=True):
         services.consent_withdraw(storyteller=storyteller, by=people["case_worker"])
 
     assert not image.renditions.exists()
     assert not default_storage.exists(rendition.file.name)
+    with pytest.raises(Http404):  # …and answers 404 once the story is taken down.
+        rendition_serve(request, rendition.file.name)
     assert not page.__class__.objects.get(pk=page.pk).live
 
 

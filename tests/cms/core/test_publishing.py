@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.actions.convert_alias import ConvertAliasPageAction
 from wagtail.actions.copy_page import CopyPageAction
 from wagtail.actions.create_alias import CreatePageAliasAction
 from wagtail.models import Locale, Page, Revision
@@ -376,11 +377,60 @@ def test_copies_of_a_broken_story_are_not_live(home_page, people, route, case):
 def test_an_alias_of_a_story_in_order_elsewhere_goes_live(home_page, people):
     """An alias with the same slug elsewhere shows exactly the approved content."""
     page = live_story(home_page, people)
+    assert is_live(alias_elsewhere(home_page, page))
+
+
+def alias_elsewhere(home_page, page):
     other_index = home_page.add_child(
         instance=page.get_parent().specific.__class__(title="More stories", slug="more")
     )
-    alias = CreatePageAliasAction(page, parent=other_index).execute(skip_permission_checks=True)
-    assert is_live(alias)
+    return CreatePageAliasAction(page, parent=other_index).execute(skip_permission_checks=True)
+
+
+def test_converting_an_alias_of_a_broken_story_is_refused(home_page, people):
+    page = live_story(home_page, people)
+    alias = alias_elsewhere(home_page, page)
+    break_live_story(page, people, "blocking finding")
+
+    with pytest.raises(ValidationError):
+        ConvertAliasPageAction(StoryPage.objects.get(pk=alias.pk)).execute(
+            skip_permission_checks=True
+        )
+    assert StoryPage.objects.get(pk=alias.pk).alias_of_id == page.pk
+
+
+def test_converting_an_alias_of_a_story_in_order_keeps_it_live(home_page, people):
+    page = live_story(home_page, people)
+    alias = alias_elsewhere(home_page, page)
+
+    ConvertAliasPageAction(StoryPage.objects.get(pk=alias.pk)).execute(skip_permission_checks=True)
+
+    converted = StoryPage.objects.get(pk=alias.pk)
+    assert converted.alias_of_id is None
+    assert converted.live
+
+
+def test_localize_convert_to_alias_never_publishes_outside_consent(client, home_page, people):
+    page = live_story(home_page, people)
+    consent_give(page.storyteller, by=people["case_worker"], languages=["en"])
+    TranslationSource.get_or_create_from_instance(page)
+    page.copy_for_translation(thai_locale(), copy_parents=True)
+    thai = StoryPage.objects.get(translation_key=page.translation_key, locale=thai_locale())
+    from wagtail_localize.models import Translation
+
+    Translation.objects.get_or_create(
+        source=TranslationSource.objects.get(object_id=page.translation_key),
+        target_locale=thai_locale(),
+    )
+    client.force_login(people["admin"])
+
+    response = client.post(reverse("wagtail_localize:convert_to_alias", args=[thai.pk]))
+
+    assert response.status_code == 302  # back to the admin with the reasons, not a 500
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert any("does not cover publishing in this language" in m for m in messages)
+    assert not is_live(thai)
+    assert StoryPage.objects.get(pk=thai.pk).alias_of_id is None  # nothing half-done
 
 
 def test_a_thai_translation_outside_consent_never_goes_live(home_page, people):
@@ -434,3 +484,30 @@ def test_scheduled_publishing_goes_on_past_a_blocked_revision(home_page, people,
     errors = capsys.readouterr().err
     assert f"page {blocked.pk}" in errors
     assert "not_approved" in errors
+
+
+@pytest.mark.parametrize("languages", [["en"], ["en", "th"]])
+def test_localize_sync_and_publish_respects_consent(
+    home_page, people, languages, django_capture_on_commit_callbacks
+):
+    """wagtail-localize's "Sync translated pages" with "publish": update the source, then
+    save the target with publish=True (it publishes on commit, as its view does)."""
+    from wagtail_localize.models import Translation
+
+    page = live_story(home_page, people)
+    consent_give(page.storyteller, by=people["case_worker"], languages=languages)
+    source, _ = TranslationSource.get_or_create_from_instance(page)
+    translation, _ = Translation.objects.get_or_create(source=source, target_locale=thai_locale())
+    page.copy_for_translation(thai_locale(), copy_parents=True)
+    thai = StoryPage.objects.get(translation_key=page.translation_key, locale=thai_locale())
+    approve(thai, by=people["reviewer"])  # the Thai content passed its own review
+
+    source.update_from_db()
+    if languages == ["en"]:
+        with pytest.raises(PublishGateError), django_capture_on_commit_callbacks(execute=True):
+            translation.save_target(user=people["admin"], publish=True)
+        assert not is_live(thai)
+    else:
+        with django_capture_on_commit_callbacks(execute=True):
+            translation.save_target(user=people["admin"], publish=True)
+        assert is_live(thai)
