@@ -112,6 +112,7 @@ def story_publish(page, *, author=None, case_worker=None, reviewer=None):
     author = author or staff_in("Editors")
     case_worker = case_worker or staff_in("Case workers")
     reviewer = reviewer or staff_in("Safeguarding reviewers")
+    page.storyteller.case_workers.add(case_worker)  # only an assigned case worker checks consent
     page_submit_for_moderation(page=page, by=author)
     page_task_act(page=page, by=case_worker)
     page_task_act(page=page, by=reviewer, **SAFEGUARDING_CHECKLIST)

@@ -225,7 +225,7 @@ EXPECTED = {
     "page move":              [L, 200, D,   D,   D,   D,   D,   200, 200],
     "page delete":            [L, 200, D,   D,   D,   D,   D,   200, 200],
     "page unpublish":         [L, D,   D,   D,   D,   D,   D,   D,   D],  # not live
-    "workflow approve":       [L, D,   200, 200, D,   D,   D,   D,   200],
+    "workflow approve":       [L, D,   200, D,   D,   D,   D,   D,   D],  # assigned only
     "admin API pages":        [L, 200, 200, 200, 200, 200, 200, 200, 200],  # filtered list
     "admin API page":         [L, 200, 404, 404, 404, 404, 404, 200, 200],
     "translate page":         [L, 200, D,   D,   D,   200, D,   200, 200],

@@ -67,18 +67,30 @@ def _story_blockers(revision) -> list:
     return [b for b in page.publication_blockers() if b.code not in APPROVAL_CODES]
 
 
+def _assigned(page, user) -> bool:
+    """Only a case worker assigned to the storyteller knows what they agreed to."""
+    storyteller = getattr(page, "storyteller", None)
+    return storyteller is not None and storyteller.is_assigned(user)
+
+
 class ConsentCheckTask(AbstractGroupApprovalTask):
-    """Case workers confirm that current consent covers this story, its language and media."""
+    """Case workers assigned to the storyteller confirm that current consent covers this
+    story, its language and media."""
 
     def get_actions(self, obj, user):
         actions = super().get_actions(obj, user)
-        if any(b.code in CONSENT_CODES for b in obj.specific.publication_blockers()):
+        page = obj.specific
+        if not _assigned(page, user) or any(
+            b.code in CONSENT_CODES for b in page.publication_blockers()
+        ):
             return [action for action in actions if action[0] != "approve"]
         return actions
 
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
         if action_name == "approve":
+            if not _assigned(task_state.revision.as_object(), user):
+                raise PermissionDenied(_("Only a case worker assigned to this storyteller."))
             blockers = [b for b in _story_blockers(task_state.revision) if b.code in CONSENT_CODES]
             if blockers:
                 raise PermissionDenied(" ".join(b.message for b in blockers))

@@ -511,3 +511,15 @@ def test_localize_sync_and_publish_respects_consent(
         with django_capture_on_commit_callbacks(execute=True):
             translation.save_target(user=people["admin"], publish=True)
         assert is_live(thai)
+
+
+def test_only_an_assigned_case_worker_checks_consent(home_page, people):
+    page = draft_story(home_page, people, None)
+    page_submit_for_moderation(page=page, by=people["author"])
+    stranger = staff_in("Case workers")  # a case worker, but not this storyteller's
+
+    with pytest.raises(PermissionDenied):
+        page_task_act(page=page, by=stranger)
+    page_task_act(page=page, by=people["case_worker"])  # assigned: allowed
+    page.refresh_from_db()
+    assert page.current_workflow_task.name == "Safeguarding review"
