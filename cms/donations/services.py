@@ -207,71 +207,65 @@ def _expires_at(created) -> int:
     return int((created + timedelta(minutes=settings.DONATION_CHECKOUT_EXPIRY_MINUTES)).timestamp())
 
 
-def donation_checkout_start(*, donation: Donation, target: Target) -> str:
-    """Create the Stripe Checkout Session for a pending gift; returns its URL.
+def _checkout_begin(*, record, mode: str, product_name: str, metadata: dict, key: str) -> str:
+    """Open a Stripe Checkout Session for a pending gift row (a ``Donation`` or a
+    ``MonthlyGift``) and remember its id; returns the URL to send the donor to.
 
     If Stripe cannot be reached the pending row is removed (nothing can be paid on it) and
     ``DonationsUnavailable`` is raised.
     """
-    success_url, cancel_url = _checkout_urls(
-        language=donation.language, cancel_ref=str(donation.pk)
-    )
-    metadata = {
-        "donation_id": str(donation.pk),
-        "fund": donation.target.kind,
-        "fund_key": str(donation.target.key or ""),
-        "language": donation.language,
-    }
+    success_url, cancel_url = _checkout_urls(language=record.language, cancel_ref=str(record.pk))
     try:
         session = gateway.checkout_session_create(
-            mode="payment",
-            amount_minor=donation.amount_minor,
-            currency=donation.currency,
-            product_name=_product_name(target, monthly=False, language=donation.language),
-            email=donation.email,
-            language=donation.language,
+            mode=mode,
+            amount_minor=record.amount_minor,
+            currency=record.currency,
+            product_name=product_name,
+            email=record.email,
+            language=record.language,
             metadata=metadata,
             success_url=success_url,
             cancel_url=cancel_url,
-            expires_at=_expires_at(donation.created_at),
-            idempotency_key=f"checkout-{donation.pk}",
+            expires_at=_expires_at(record.created_at),
+            idempotency_key=key,
         )
     except (gateway.StripeUnavailable, gateway.StripeRefused) as error:
-        logger.warning("Checkout for donation %s not started: %s", donation.pk, error)
+        logger.warning("Checkout for %s %s not started: %s", key, record.pk, error)
         gateway.mark_unavailable()
-        donation.delete()
+        record.delete()
         raise DonationsUnavailable from error
-    Donation.objects.filter(pk=donation.pk).update(stripe_checkout_session_id=session["id"])
-    donation.stripe_checkout_session_id = session["id"]
+    type(record).objects.filter(pk=record.pk).update(stripe_checkout_session_id=session["id"])
+    record.stripe_checkout_session_id = session["id"]
     return session["url"]
+
+
+def donation_checkout_start(*, donation: Donation, target: Target) -> str:
+    """Create the Stripe Checkout Session for a pending one-off gift; returns its URL."""
+    return _checkout_begin(
+        record=donation,
+        mode="payment",
+        product_name=_product_name(target, monthly=False, language=donation.language),
+        metadata={
+            "donation_id": str(donation.pk),
+            "fund": donation.target.kind,
+            "fund_key": str(donation.target.key or ""),
+            "language": donation.language,
+        },
+        key=f"checkout-{donation.pk}",
+    )
 
 
 def monthly_gift_checkout_start(*, gift: MonthlyGift) -> str:
-    success_url, cancel_url = _checkout_urls(language=gift.language, cancel_ref=str(gift.pk))
+    """Create the Stripe Checkout Session of a monthly gift (to the general fund)."""
     from cms.donations.targets import GENERAL
 
-    metadata = {"monthly_gift_id": str(gift.pk), "fund": "general", "language": gift.language}
-    try:
-        session = gateway.checkout_session_create(
-            mode="subscription",
-            amount_minor=gift.amount_minor,
-            currency=gift.currency,
-            product_name=_product_name(GENERAL, monthly=True, language=gift.language),
-            email=gift.email,
-            language=gift.language,
-            metadata=metadata,
-            success_url=success_url,
-            cancel_url=cancel_url,
-            expires_at=_expires_at(gift.created_at),
-            idempotency_key=f"checkout-monthly-{gift.pk}",
-        )
-    except (gateway.StripeUnavailable, gateway.StripeRefused) as error:
-        logger.warning("Checkout for monthly gift %s not started: %s", gift.pk, error)
-        gateway.mark_unavailable()
-        gift.delete()
-        raise DonationsUnavailable from error
-    MonthlyGift.objects.filter(pk=gift.pk).update(stripe_checkout_session_id=session["id"])
-    return session["url"]
+    return _checkout_begin(
+        record=gift,
+        mode="subscription",
+        product_name=_product_name(GENERAL, monthly=True, language=gift.language),
+        metadata={"monthly_gift_id": str(gift.pk), "fund": "general", "language": gift.language},
+        key=f"checkout-monthly-{gift.pk}",
+    )
 
 
 def checkout_begin(
