@@ -28,12 +28,12 @@ from modelcluster.fields import ParentalKey
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Orderable
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 
 from cms.core.models import BasePage
 from cms.donations.currencies import CURRENCY_CHOICES
+from stories.models.pages import FeaturedStory
 
 # --------------------------------------------------------------------------------------
 # Blocks
@@ -241,19 +241,11 @@ class CampaignPage(BasePage):
         return super().serve(request, *args, **kwargs)
 
 
-class CampaignPageFeaturedStory(Orderable):
+class CampaignPageFeaturedStory(FeaturedStory):
     page = ParentalKey(CampaignPage, on_delete=models.CASCADE, related_name="featured_stories")
-    story = models.ForeignKey(
-        "stories.StoryPage", on_delete=models.CASCADE, related_name="+", verbose_name=_("story")
-    )
 
-    panels = [FieldPanel("story")]
-
-    class Meta(Orderable.Meta):
+    class Meta(FeaturedStory.Meta):
         verbose_name = _("featured story")
-
-    def __str__(self) -> str:
-        return f"Featured story {self.sort_order}"
 
 
 class IGiveHopePage(CampaignPage):

@@ -3,11 +3,11 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Orderable
 from wagtail.search import index
 
 from cms.core.models import BasePage
 from home.blocks import StandardBodyBlock
+from stories.models.pages import FeaturedStory
 
 
 class HomePage(BasePage):
@@ -64,21 +64,13 @@ class HomePage(BasePage):
         return context
 
 
-class HomePageFeaturedStory(Orderable):
+class HomePageFeaturedStory(FeaturedStory):
     """A story chosen for the home page. Shown in each language through its translation."""
 
     page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_stories")
-    story = models.ForeignKey(
-        "stories.StoryPage", on_delete=models.CASCADE, related_name="+", verbose_name=_("story")
-    )
 
-    panels = [FieldPanel("story")]
-
-    class Meta(Orderable.Meta):
+    class Meta(FeaturedStory.Meta):
         verbose_name = _("featured story")
-
-    def __str__(self) -> str:
-        return f"Featured story {self.sort_order}"
 
 
 class StandardPage(BasePage):

@@ -329,3 +329,21 @@ class StoryUpdate(TranslatableMixin, Orderable):
         super().clean()
         if self.month:
             self.month = self.month.replace(day=1)  # never keep a day-precise date
+
+
+class FeaturedStory(Orderable):
+    """A story another page chooses to feature (home, campaigns). Only public stories are
+    ever shown: listings go through ``stories.selectors.stories_public``."""
+
+    story = models.ForeignKey(
+        "stories.StoryPage", on_delete=models.CASCADE, related_name="+", verbose_name=_("story")
+    )
+
+    panels = [FieldPanel("story")]
+
+    class Meta(Orderable.Meta):
+        abstract = True
+        verbose_name = _("featured story")
+
+    def __str__(self) -> str:
+        return f"Featured story {self.sort_order}"
