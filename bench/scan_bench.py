@@ -29,7 +29,7 @@ STORY_WORDS = 5_000
 # Fictional, and obviously so. The first two names are the fictional examples of
 # reference/tooling.md §3.
 TERMS: list[tuple[str, str]] = [
-    ("Somchai Prasert", "name"),
+    ("Testchai Fakesert", "name"),
     ("สมชาย ประเสริฐ", "name"),
     ("Testina Canaryson", "name"),
     ("Dummala Placeholda", "name"),

@@ -21,8 +21,8 @@ Matching rules for identifying terms (both sides go through ``normalise`` first)
 1. Exact match — **blocking**.
    - Latin and other spaced scripts: the term's words in order, each a whole word (letters on
      either side break the match, so "Ana" is not found in "banana"; digits and "_" do not, so
-     "somchai1985" is found), with any punctuation or none between the words ("Somchai  Prasert",
-     "Somchai-Prasert", "SomchaiPrasert").
+     "testchai1985" is found), with any punctuation or none between the words ("Testchai  Fakesert",
+     "Testchai-Fakesert", "TestchaiFakesert").
    - Scripts written without spaces (Thai, Lao, Khmer, Burmese, Chinese, Japanese, and Korean,
      whose particles attach to names): plain substring match after removing spaces and punctuation
      from both sides, so "สมชาย ประเสริฐ" is found in "…ว่าสมชายประเสริฐออกไป…".
@@ -41,9 +41,9 @@ Matching rules for identifying terms (both sides go through ``normalise`` first)
    the whole term was found exactly.
    - Spaced scripts, word by word, so that common words cannot add up to a name: consecutive
      words of the text match a term when each equals the term's word or, for words of at least
-     4 letters (``FUZZY_MIN_LENGTH``), scores at least the threshold against it ("Somchay
-     Prasert", "Somchai Prasoet"). A multi-word term is also compared whole with each single
-     word ("Somchayprasert"). Each distinct word of the texts is compared once with each word of
+     4 letters (``FUZZY_MIN_LENGTH``), scores at least the threshold against it ("Testchay
+     Fakesert", "Testchai Fakesoet"). A multi-word term is also compared whole with each single
+     word ("Testchayfakesert"). Each distinct word of the texts is compared once with each word of
      the terms, in one ``rapidfuzz.process.cdist`` call.
    - Unspaced scripts, for terms and parts of at least 6 characters
      (``FUZZY_MIN_LENGTH_UNSPACED``; shorter ones resemble pieces of ordinary words): windows of
@@ -60,7 +60,7 @@ for in which field, not how often it occurs, and counting would hint at the text
 
 The rules were chosen with the measurements in reference/tooling.md §3 ("Matching a real name
 across scripts"). Transliteration (anyascii) is not used: it turns "สมชาย ประเสริฐ" into
-"smchay praesrith", which scores 76 against "somchai prasert", so it adds noise and no recall;
+"smchay praesrith", which scores 76 against "testchai fakesert", so it adds noise and no recall;
 case workers enter each name in every script it is written in.
 """
 
@@ -525,7 +525,7 @@ def _term_word_positions(
 def _similar_run(term_words: tuple[str, ...], positions: dict[str, set[int]]) -> bool:
     """Whether consecutive words of a text each equal or resemble the term's words, in order.
 
-    A multi-word term written as one word with a typo ("Somchayprasert") counts too.
+    A multi-word term written as one word with a typo ("Testchayfakesert") counts too.
     """
     if len(term_words) > 1 and "".join(term_words) in positions:
         return True
