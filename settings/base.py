@@ -398,8 +398,8 @@ MAP_TILE_ATTRIBUTION = env(
 # Places are coarse on purpose (a province at most): no reason to zoom to street level.
 MAP_MAX_ZOOM = 9
 # Map data and thumbnails are rebuilt when the public set changes (stories/public_cache.py);
-# this bounds how stale funding progress can be.
-MAP_DATA_CACHE_SECONDS = 600
+# this bounds how stale funding progress can be. 0 rebuilds on every request (benchmarks).
+MAP_DATA_CACHE_SECONDS = env_int("MAP_DATA_CACHE_SECONDS", 600)
 
 # --------------------------------------------------------------------------------------
 # Wagtail
