@@ -371,11 +371,14 @@ CAMPAIGN_RATE_LIMITS = {
 # --------------------------------------------------------------------------------------
 # Private data: identifying terms and consent evidence are encrypted with these keys
 # (cms/core/crypto.py). Comma-separated Fernet keys; the first encrypts, all decrypt.
-# Evidence files live under PRIVATE_MEDIA_ROOT, which is never served by URL.
+# Evidence files live under PRIVATE_MEDIA_ROOT (or PRIVATE_STORAGE), never served by URL.
 # --------------------------------------------------------------------------------------
 
 IDENTITY_ENCRYPTION_KEYS = env_list("IDENTITY_ENCRYPTION_KEYS")
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+# None: evidence files on local disk under PRIVATE_MEDIA_ROOT. Production may put them in a
+# private bucket or container of their own instead (settings/deployment.py).
+PRIVATE_STORAGE = None
 # Regions whose phone-number formats the anonymisation scanner looks for.
 ANONYMISATION_PHONE_REGIONS = env_list(
     "ANONYMISATION_PHONE_REGIONS", ["TH", "KH", "MM", "VN", "LA", "MY", "US", "GB"]

@@ -8,7 +8,9 @@ import os
 
 import dj_database_url
 
+from settings import deployment
 from settings.base import *  # noqa: F403
+from settings.base import PAGE_CACHE_CDN_SECONDS, STORAGES
 from settings.env import env, env_bool, env_int, env_list, env_required
 
 DEBUG = False
@@ -75,5 +77,21 @@ if not IDENTITY_ENCRYPTION_KEYS:
     env_required(
         "IDENTITY_ENCRYPTION_KEYS", "identifying terms and consent evidence are encrypted with it"
     )
+
+# --------------------------------------------------------------------------------------
+# More than one machine (README "Deployment"): media on object storage, consent evidence in
+# its own private bucket, a CDN purged on every takedown. Built in settings/deployment.py.
+# --------------------------------------------------------------------------------------
+
+STORAGES = {
+    **deployment.media_storages(cdn_seconds=PAGE_CACHE_CDN_SECONDS),
+    "staticfiles": STORAGES["staticfiles"],
+}
+if "renditions" in STORAGES:
+    WAGTAILIMAGES_RENDITION_STORAGE = "renditions"
+PRIVATE_STORAGE = deployment.private_storage()
+# Azure keys reach django-storages as settings, never as storage options (deployment.py).
+AZURE_ACCOUNT_KEY, AZURE_TOKEN_CREDENTIAL = deployment.azure_credentials()
+WAGTAILFRONTENDCACHE = deployment.frontend_cache()
 
 LOGGING["root"]["level"] = env("LOG_LEVEL", "WARNING")  # noqa: F405

@@ -1,41 +1,64 @@
-"""Storage for private files (consent evidence): encrypted at rest, outside MEDIA_ROOT,
-and without any URL. Files are only ever streamed by a permission-checked, logged view."""
+"""Storage for private files (consent evidence): encrypted before it is stored, never under
+MEDIA_ROOT or in a media bucket, and without any URL. Files are only ever streamed by a
+permission-checked, logged view.
+
+Where the encrypted bytes go is ``settings.PRIVATE_STORAGE``: ``None`` for a folder on disk
+(``PRIVATE_MEDIA_ROOT``; with several app instances, a volume every instance mounts), or a
+django-storages backend on a private bucket or container of its own
+(``settings/deployment.py::private_storage``). The bucket only ever sees ciphertext.
+"""
 
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, Storage
+from django.utils.module_loading import import_string
 
 from cms.core import crypto
 from cms.core.images import neutral_name
 
+_remote_backends: dict[str, Storage] = {}
 
-class EncryptedPrivateStorage(FileSystemStorage):
-    """Encrypts on save and decrypts on open, under ``settings.PRIVATE_MEDIA_ROOT``."""
 
-    def __init__(self):
-        super().__init__(base_url=None)
+def _backend() -> Storage:
+    """The storage holding the encrypted files, read from the settings each time, so tests
+    and deployments can move it."""
+    config = settings.PRIVATE_STORAGE
+    if config is None:
+        location = Path(settings.PRIVATE_MEDIA_ROOT).resolve()
+        return FileSystemStorage(location=location, base_url=None)
+    key = repr(config)
+    if key not in _remote_backends:  # one client per configuration, reused across requests
+        _remote_backends[key] = import_string(config["BACKEND"])(**config.get("OPTIONS", {}))
+    return _remote_backends[key]
 
-    # Read the setting each time, so tests and deployments can move the folder.
-    @property
-    def base_location(self):
-        return str(settings.PRIVATE_MEDIA_ROOT)
 
-    @property
-    def location(self):
-        return str(Path(self.base_location).resolve())
+class EncryptedPrivateStorage(Storage):
+    """Encrypts on save and decrypts on open; refuses to make a URL."""
 
     def url(self, name):
         raise ValueError("Private files have no URL; use the permission-checked view.")
 
     def _save(self, name, content):
         content.seek(0)
-        return super()._save(name, ContentFile(crypto.encrypt(content.read())))
+        return _backend().save(name, ContentFile(crypto.encrypt(content.read())))
 
     def _open(self, name, mode="rb"):
-        with super()._open(name, "rb") as handle:
+        with _backend().open(name, "rb") as handle:
             return ContentFile(crypto.decrypt(handle.read()), name=name)
+
+    def delete(self, name):
+        _backend().delete(name)
+
+    def exists(self, name):
+        return _backend().exists(name)
+
+    def size(self, name):
+        return _backend().size(name)
+
+    def listdir(self, path):
+        return _backend().listdir(path)
 
 
 _storage = EncryptedPrivateStorage()
