@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import translation
@@ -76,7 +77,9 @@ class SiteLinks:
 
 
 def site_links(*, language: str) -> SiteLinks:
-    """Top-level pages for the header (those shown in menus) and the footer (simple pages).
+    """Top-level pages for the header (those shown in menus) and the footer (simple pages),
+    each in this language, or in the site's default language while it has no live
+    translation (a privacy notice is never missing because it is not yet translated).
 
     One query, then cached until anything is published or unpublished
     (stories/public_cache.py bumps the version on every publication change).
@@ -84,18 +87,32 @@ def site_links(*, language: str) -> SiteLinks:
     key = f"home:site-links:{public_version()}:{language}"
     links = cache.get(key)
     if links is None:
+        default = settings.LANGUAGE_CODE
         pages = list(
             Page.objects.live()
-            .filter(not_restricted(), depth=3, locale__language_code=language)
+            .filter(not_restricted(), depth=3, locale__language_code__in={language, default})
             .filter(Q(show_in_menus=True) | Q(content_type__model=StandardPage._meta.model_name))
-            .select_related("content_type")
+            .select_related("content_type", "locale")
             .order_by("path")
         )
+        # The default language's tree gives the order; a page found only in this language
+        # comes after.
+        rank = {
+            page.translation_key: n
+            for n, page in enumerate(p for p in pages if p.locale.language_code == default)
+        }
+        chosen: dict = {}
+        for page in pages:
+            if page.translation_key not in chosen or page.locale.language_code == language:
+                chosen[page.translation_key] = page
+        ordered = sorted(
+            chosen.values(), key=lambda page: (rank.get(page.translation_key, len(rank)), page.path)
+        )
         links = SiteLinks(
-            header=[SiteLink(page.title, page.url) for page in pages if page.show_in_menus],
+            header=[SiteLink(page.title, page.url) for page in ordered if page.show_in_menus],
             footer=[
                 SiteLink(page.title, page.url)
-                for page in pages
+                for page in ordered
                 if page.content_type.model_class() is StandardPage and not page.show_in_menus
             ],
         )

@@ -327,10 +327,6 @@ def _consent_flags(*, storyteller) -> dict[str, bool]:
     return flags
 
 
-# The donations app's partial when it exists (same context: ``need``), else a plain link.
-DONATE_TEMPLATES = ["components/donate_button.html", "components/need_donate_link.html"]
-
-
 def story_page_context(*, page: StoryPage) -> dict:
     """What the story template shows beyond the page's own fields."""
     flags = _consent_flags(storyteller=page.storyteller)
@@ -352,7 +348,6 @@ def story_page_context(*, page: StoryPage) -> dict:
         "story_blocks": [block for block in body if block.block_type != "milestone"],
         "milestones": [block for block in body if block.block_type == "milestone"],
         "updates": list(page.updates.all()),
-        "donate_templates": DONATE_TEMPLATES,
     }
 
 

@@ -52,3 +52,28 @@ def test_a_language_outside_consent_is_not_offered(client, home_page, people):
     assert not thai.live
     english.refresh_from_db()
     assert english.live
+
+
+def test_navigation_in_thai_uses_translations_and_falls_back_to_english(client, home_page, people):
+    """Header and footer at /th/: translated pages in Thai, the others (the privacy notice)
+    still linked in English rather than missing; the donate link keeps the language."""
+    from home.demo import home_content_ensure
+    from home.models import StandardPage
+    from tests.factories import story_index
+
+    _storyteller, english, thai = story_in_two_languages(home_page, people)
+    home_content_ensure(home_page, story_index=story_index(home_page))
+    thai_index = thai.get_parent()
+    assert thai_index.live
+    assert thai_index.show_in_menus
+
+    html = client.get(thai.url).content.decode()
+    header = html.split("<header", 1)[1].split("</header>", 1)[0]
+    footer = html.split("<footer", 1)[1]
+
+    assert f'<a href="{thai_index.url}"' in header
+    assert f'href="{english.get_parent().url}"' not in header  # not the English index too
+    privacy = StandardPage.objects.get(slug="privacy", locale=home_page.locale)
+    assert not privacy.has_translation(thai.locale)
+    assert f'href="{privacy.url}"' in footer
+    assert 'href="/th/donate/"' in header
