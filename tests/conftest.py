@@ -29,3 +29,14 @@ def home_page(db):
     """The demo home page as the default site's root, as `make run` leaves it."""
     page, _ = home_page_ensure()
     return page
+
+
+@pytest.fixture(autouse=True)
+def _cache_cleared():
+    """Each test starts with an empty cache. The database rolls back between tests but the
+    local-memory cache does not, and the rollback also drops the on-commit hooks that would
+    have bumped the public-content version: a cached menu or map of an earlier test's pages
+    would otherwise be served."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -11,7 +11,6 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.cache import cache
 from PIL import Image
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -90,11 +89,6 @@ def page(browser, live_server):
     context.close()
     assert visit.errors == [], visit.errors
     assert visit.foreign == [], visit.foreign
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
 
 
 def axe_violations(browser_page) -> list[str]:

@@ -1,15 +1,6 @@
 import pytest
-from django.core.cache import cache
 
 from tests.fake_stripe import FakeStripe
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    # Rate-limit counters and Stripe's availability live in the cache.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

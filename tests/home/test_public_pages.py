@@ -23,11 +23,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-
-
 @pytest.fixture
 def case_worker(db):
     return staff_in("Case workers")

@@ -1,6 +1,5 @@
 """Public pages make a fixed, small number of queries, however many stories there are."""
 
-import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,11 +10,6 @@ from stories.public_cache import public_version_bump
 from tests.factories import staff_in, stories_bulk_live, story_index
 
 WARM_LIMIT = 15
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
 
 
 def queries(client, url: str) -> int:

@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,11 +17,6 @@ from stories import services
 from tests.factories import consent_give, staff_in, stories_bulk_live, story_live
 
 MAP_URL = "/map/stories.json"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
@@ -19,11 +18,6 @@ from stories.selectors import (
     story_progress_percent,
 )
 from tests.factories import consent_give, staff_in, story_live, story_page
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
 
 
 @pytest.fixture
