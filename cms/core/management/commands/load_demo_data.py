@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.demo import campaigns_ensure
+from cms.core.demo_translations import demo_translations_ensure
 from cms.donations.demo import donations_demo_ensure
 from home.demo import home_content_ensure, home_page_ensure
 from stories.demo import stories_ensure
@@ -46,6 +47,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo gifts booked in the ledger: {gifts}")
         campaign = campaigns_ensure(home)
         self.stdout.write(f"Campaign: {campaign.url}")
+        for language, pages in demo_translations_ensure(home).items():
+            self.stdout.write(f"Pages translated into {language}: {pages}")
 
     def _ensure_admin(self):
         """A superuser for trying the admin; its password lives in an ignored file."""
