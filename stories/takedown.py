@@ -3,10 +3,10 @@
 In the caller's transaction: every page of the storyteller in every locale (aliases and the
 updates inline on them included) is unpublished, open workflows are cancelled, scheduled
 go-lives are cleared, and other apps are told through ``stories.signals.story_withdrawn``
-(donations expire checkouts and reallocate or refund gifts). After commit: the frontend cache
-is purged for every URL that showed the story, the pages leave the search index, the story's
-image renditions are deleted (their URLs then answer 404), and staff are told without any
-identifying detail. Every page gets an audit-log entry.
+(donations expire checkouts and reallocate or refund gifts). After commit: the story's image
+renditions are deleted (their URLs then answer 404), the frontend cache is purged for every
+URL that showed the story and for those renditions, the pages leave the search index, and
+staff are told without any identifying detail. Every page gets an audit-log entry.
 """
 
 import logging
@@ -74,16 +74,33 @@ def _used_by_other_live_pages(image: CustomImage, page_ids: set[int]) -> bool:
     return Page.objects.filter(pk__in=referring - page_ids, live=True).exists()
 
 
+def _renditions_delete(image: CustomImage) -> set[str]:
+    """Delete the image's renditions and their files now; return their absolute URLs.
+
+    Wagtail would delete the files later, in a background task: a CDN purged before that
+    could fetch and keep one again. Its task then finds nothing left to delete.
+    """
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    urls = set()
+    for rendition in image.renditions.all():
+        url = rendition.url
+        urls.add(f"{base}{url}" if url.startswith("/") else url)
+        rendition.file.storage.delete(rendition.file.name)
+    image.renditions.all().delete()
+    return urls
+
+
 def _after_commit(*, page_ids: set[int], urls: set[str], image_ids: set[int], case_code, reason):
+    rendition_urls: set[str] = set()
+    for image in CustomImage.objects.filter(pk__in=image_ids):
+        if not _used_by_other_live_pages(image, page_ids):
+            # The story's image URLs answer 404 from now on, at the CDN too (purged below).
+            rendition_urls |= _renditions_delete(image)
     batch = PurgeBatch()
-    batch.add_urls(sorted(urls))
+    batch.add_urls(sorted(urls | rendition_urls))
     batch.purge()
     for page in Page.objects.filter(pk__in=page_ids).specific():
         remove_object(page)
-    for image in CustomImage.objects.filter(pk__in=image_ids):
-        if not _used_by_other_live_pages(image, page_ids):
-            # Deleting a rendition deletes its file: its public URL answers 404 from now on.
-            image.renditions.all().delete()
     recipients = sorted(
         {
             email

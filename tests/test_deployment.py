@@ -34,6 +34,7 @@ from tests.factories import (
     story_page,
     story_publish,
 )
+from tests.support import frontend_cache
 from tests.support.fake_cloudflare import FakeCloudflare
 from tests.test_settings import example_environment, manage
 
@@ -358,10 +359,14 @@ def test_storage_options_hold_no_secret(s3_media):
         assert "testing" not in deconstructed.replace("testing-", "")
 
 
-def test_a_takedown_deletes_the_renditions_from_the_bucket(
-    s3_media, home_page, people, django_capture_on_commit_callbacks
+def test_a_takedown_deletes_the_renditions_from_the_bucket_and_the_cdn(
+    s3_media, home_page, people, settings, django_capture_on_commit_callbacks
 ):
     s3 = s3_media
+    settings.WAGTAILFRONTENDCACHE = {
+        "cdn": {"BACKEND": "tests.support.frontend_cache.RecordingBackend"}
+    }
+    frontend_cache.PURGED.clear()
     image = image_make(face=False, attested_by=people["reviewer"])
     storyteller = StorytellerFactory(case_workers=[people["case_worker"]])
     consent_give(storyteller, by=people["case_worker"])
@@ -371,13 +376,15 @@ def test_a_takedown_deletes_the_renditions_from_the_bucket(
         case_worker=people["case_worker"],
         reviewer=people["reviewer"],
     )
-    names = {image.get_rendition(spec).file.name for spec in ("width-400", "width-800")}
-    assert keys(s3, "igivehope-renditions") == names
+    renditions = [image.get_rendition(spec) for spec in ("width-400", "width-800")]
+    assert keys(s3, "igivehope-renditions") == {rendition.file.name for rendition in renditions}
 
     with django_capture_on_commit_callbacks(execute=True):
         services.consent_withdraw(storyteller=storyteller, by=people["case_worker"])
 
     assert keys(s3, "igivehope-renditions") == set()
+    # A CDN in front of the bucket forgets them too.
+    assert {rendition.url for rendition in renditions} <= set(frontend_cache.PURGED)
     assert default_storage.exists(image.file.name)  # the private original is kept
 
 

@@ -150,7 +150,7 @@ def test_withdrawal_tells_the_donations_app(home_page, people):
 
 
 def test_withdrawal_deletes_the_story_renditions(
-    home_page, people, django_capture_on_commit_callbacks, settings, tmp_path
+    home_page, people, recording_cdn, django_capture_on_commit_callbacks, settings, tmp_path
 ):
     # Files on disk, as in production: Wagtail deletes them in a task that rebuilds the
     # storage from its settings, which an in-memory storage would not survive.
@@ -175,6 +175,7 @@ def test_withdrawal_deletes_the_story_renditions(
 
     assert not image.renditions.exists()
     assert not default_storage.exists(rendition.file.name)
+    assert f"http://testserver{rendition.url}" in recording_cdn  # a CDN forgets it too
     with pytest.raises(Http404):  # …and answers 404 once the story is taken down.
         rendition_serve(request, rendition.file.name)
     assert not page.__class__.objects.get(pk=page.pk).live
