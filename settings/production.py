@@ -28,6 +28,12 @@ DATABASES = {
     )
 }
 
+# One cache shared by every process (settings/base.py builds it from REDIS_URL). A memory
+# cache per process would let one gunicorn worker serve a story from its page cache after
+# another took it down (the version token that retires those pages lives in the cache), and
+# would split rate limits and the Stripe circuit breaker between processes.
+env_required("REDIS_URL", "every app process and worker must share one cache (Redis)")
+
 WAGTAILADMIN_BASE_URL = env_required(
     "WAGTAILADMIN_BASE_URL", "the public https:// address, used in emails and the admin"
 )

@@ -548,3 +548,11 @@ def test_production_names_a_missing_cdn_variable():
     assert result.returncode != 0
     assert "The environment variable CLOUDFRONT_DISTRIBUTION_ID is required" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_production_needs_redis_shared_by_every_process():
+    environment = example_environment()
+    del environment["REDIS_URL"]
+    result = manage("check", env=environment)
+    assert result.returncode != 0
+    assert "The environment variable REDIS_URL is required" in result.stderr
