@@ -68,6 +68,8 @@ def home_page_context(*, page: HomePage) -> dict:
 class SiteLink:
     title: str
     url: str
+    # Set when the page is in another language than the one asked for (WCAG 3.1.2).
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,10 +110,15 @@ def site_links(*, language: str) -> SiteLinks:
         ordered = sorted(
             chosen.values(), key=lambda page: (rank.get(page.translation_key, len(rank)), page.path)
         )
+
+        def link(page) -> SiteLink:
+            other = page.locale.language_code if page.locale.language_code != language else None
+            return SiteLink(page.title, page.url, other)
+
         links = SiteLinks(
-            header=[SiteLink(page.title, page.url) for page in ordered if page.show_in_menus],
+            header=[link(page) for page in ordered if page.show_in_menus],
             footer=[
-                SiteLink(page.title, page.url)
+                link(page)
                 for page in ordered
                 if page.content_type.model_class() is StandardPage and not page.show_in_menus
             ],
