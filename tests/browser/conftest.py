@@ -8,6 +8,7 @@ tests also prove there is no CDN, font service or tracker. Chromium comes from a
 
 import io
 import os
+import subprocess
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,6 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TILE_HOST = "tile.openstreetmap.org"
+FC_LIST = "/usr/bin/fc-list"  # fontconfig, a dependency of Debian's chromium
 
 
 def tile_png() -> bytes:
@@ -89,6 +91,40 @@ def page(browser, live_server):
     context.close()
     assert visit.errors == [], visit.errors
     assert visit.foreign == [], visit.foreign
+
+
+def goto(browser_page, path: str):
+    response = browser_page.goto(browser_page.base + path)
+    assert response.status == 200, (path, response.status)
+    return response
+
+
+def map_ready(browser_page):
+    from playwright.sync_api import expect
+
+    expect(browser_page.locator("[data-story-map][data-markers]")).to_be_visible()
+    return browser_page.locator(".leaflet-marker-icon")
+
+
+def rendering_fonts(browser_page, selector: str) -> dict[str, int]:
+    """The fonts Chromium really drew the text of ``selector`` with, and how many glyphs
+    each drew (DevTools protocol: ``CSS.getPlatformFontsForNode``)."""
+    session = browser_page.context.new_cdp_session(browser_page)
+    session.send("DOM.enable")
+    session.send("CSS.enable")
+    root = session.send("DOM.getDocument")["root"]["nodeId"]
+    node = session.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    session.detach()
+    return {font["familyName"]: font["glyphCount"] for font in fonts if font["glyphCount"]}
+
+
+def fonts_for_language(language: str) -> set[str]:
+    """Font families installed here that cover ``language`` (fontconfig's own list)."""
+    listing = subprocess.run(
+        [FC_LIST, f":lang={language}", "family"], capture_output=True, text=True, check=True
+    ).stdout
+    return {name.strip() for line in listing.splitlines() for name in line.split(",")}
 
 
 def axe_violations(browser_page) -> list[str]:

@@ -1,9 +1,9 @@
 """``make screenshots``: the demo site in Chromium at 1280 and 375 px, for a person to look at.
 
 Builds the demo content in a throw-away SQLite database, serves it with ``runserver`` on a
-free local port, and writes full-page PNGs of the home, story and donate pages into
-``screenshots/`` (ignored by git). Map tiles are answered with a plain local image, so
-nothing leaves the machine.
+free local port, and writes full-page PNGs of the home, story and donate pages, and the home
+and story pages again in Thai, into ``screenshots/`` (ignored by git). Map tiles are answered
+with a plain local image, so nothing leaves the machine.
 """
 
 import os
@@ -62,10 +62,12 @@ def shoot(base: str) -> list[Path]:
             page.goto(base + "/")
             page.wait_for_selector("[data-story-map][data-markers]", timeout=10_000)
             story_url = page.locator(".story-card__title a").first.get_attribute("href")
-            shots = [("home", "/"), ("story", story_url)]
+            # The same pages in Thai (the demo's reviewed translations): Thai fonts.
+            shots = [("home", "/"), ("story", story_url), ("home-th", "/th/")]
+            shots.append(("story-th", "/th" + story_url))
             for name, path in shots:
                 page.goto(base + path)
-                if name == "home":
+                if name.startswith("home"):
                     page.wait_for_selector("[data-story-map][data-markers]", timeout=10_000)
                 # Scroll through once so lazy images load before the full-page capture.
                 page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
