@@ -233,6 +233,10 @@ WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [PROJECT_DIR / "locale"]
 USE_I18N = True
+# Dates in each language's own way (receipts, campaign dates, milestones): Django's formats,
+# completed by cms/formats/ (Burmese; English as "30 July 2027"; Vietnamese without the
+# leading "Ngày").
+FORMAT_MODULE_PATH = ["cms.formats"]
 USE_TZ = True
 TIME_ZONE = "UTC"
 

@@ -126,3 +126,36 @@ def test_success_pages_and_webhooks_at_the_same_moment_fulfil_once(fake_stripe, 
         thread.join()
 
     assert booked(donation) == ("paid", 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("language", "date_line"),
+    [
+        ("en", "Date: {day} {month_en} {year}"),
+        ("th", "วันที่: {day} {month_th} {year}"),
+        ("km", "កាលបរិច្ឆេទ៖ {day} ខែ {month_km} ឆ្នាំ {year}"),
+        ("my", "ရက်စွဲ- {year} ခုနှစ် {month_my} {day} ရက်"),
+        ("vi", "Ngày: {day} tháng {month} năm {year}"),
+    ],
+)
+def test_the_receipt_gives_the_date_as_the_donors_language_writes_it(
+    client, fake_stripe, home_page, language, date_line
+):
+    from django.core import mail
+    from django.utils import timezone, translation
+    from django.utils.dateformat import format as date_format
+
+    from cms.emails.sender import outbox_send_due
+
+    donation, session_id = give(language=language)
+    deliver(client, fake_stripe.complete_session(session_id))
+    outbox_send_due()
+
+    today = timezone.localdate(Donation.objects.get(pk=donation.pk).paid_at)
+    names = {}
+    for code in ("en", "th", "km", "my"):
+        with translation.override(code):
+            names[f"month_{code}"] = date_format(today, "F")
+    expected = date_line.format(day=today.day, month=today.month, year=today.year, **names)
+    (receipt,) = mail.outbox
+    assert expected in receipt.body
