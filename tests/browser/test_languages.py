@@ -1,5 +1,6 @@
-"""A visitor switches to Thai in a real browser: the demo's home page and a story, the
-interface strings, the fonts Chromium really draws the Thai text with, and accessibility."""
+"""A visitor switches to Thai in a real browser: the demo's home page, story index, campaign,
+a story and its donate form; the interface strings, the fonts Chromium really draws the Thai
+text with, and accessibility."""
 
 import re
 from io import StringIO
@@ -25,6 +26,7 @@ pytestmark = [
 
 THAI = TRANSLATIONS["th"]
 STORY_TITLE = "A sewing machine and a new start"
+CAMPAIGN_TITLE = "#igivehope: one moment of hope"
 
 
 def assert_drawn_in_thai_fonts(page, selector: str) -> None:
@@ -62,7 +64,16 @@ def test_a_visitor_reads_the_home_page_and_a_story_in_thai(page, settings, tmp_p
     map_ready(page)
     assert axe_violations(page) == []
 
+    # The story index and the #igivehope campaign in Thai.
+    for path, heading in [("/th/stories/", "Stories"), ("/th/igivehope/", CAMPAIGN_TITLE)]:
+        goto(page, path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(THAI[heading])
+        if path == "/th/stories/":
+            map_ready(page)
+        assert axe_violations(page) == [], path
+
     # A story, from its card on the Thai home page.
+    goto(page, "/th/")
     page.get_by_role("link", name=THAI[STORY_TITLE]).first.click()
     expect(page).to_have_url(re.compile(r"/th/stories/a-sewing-machine-and-a-new-start/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(THAI[STORY_TITLE])
