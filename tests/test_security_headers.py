@@ -14,6 +14,7 @@ PRODUCTION_ENVIRONMENT = {
     "SECRET_KEY": "x" * 60,
     "ALLOWED_HOSTS": "testserver",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
     "WAGTAILADMIN_BASE_URL": "https://testserver",
     "STRIPE_SECRET_KEY": "sk_test_unused",
     "STRIPE_WEBHOOK_SECRET": "whsec_unused",
