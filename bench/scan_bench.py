@@ -26,11 +26,10 @@ GOAL_MS = 100.0
 RUNS = 20
 STORY_WORDS = 5_000
 
-# Fictional, and obviously so. The first two names are the fictional examples of
-# reference/tooling.md §3.
+# Fictional, and obviously so: the Thai name is "Fictitious Counterfeit".
 TERMS: list[tuple[str, str]] = [
     ("Testchai Fakesert", "name"),
-    ("สมชาย ประเสริฐ", "name"),
+    ("สมมติ ปลอมแปลง", "name"),
     ("Testina Canaryson", "name"),
     ("Dummala Placeholda", "name"),
     ("Fictiona Madeupova", "name"),

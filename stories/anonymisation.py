@@ -25,7 +25,7 @@ Matching rules for identifying terms (both sides go through ``normalise`` first)
      "Testchai-Fakesert", "TestchaiFakesert").
    - Scripts written without spaces (Thai, Lao, Khmer, Burmese, Chinese, Japanese, and Korean,
      whose particles attach to names): plain substring match after removing spaces and punctuation
-     from both sides, so "สมชาย ประเสริฐ" is found in "…ว่าสมชายประเสริฐออกไป…".
+     from both sides, so "สมมติ ปลอมแปลง" is found in "…ว่าสมมติปลอมแปลงออกไป…".
    - Names of people ("name" and "trafficker" terms) of two or three words are also searched in
      the other word orders (family name first or last), because stories are translated between
      languages that order names differently.
@@ -34,7 +34,7 @@ Matching rules for identifying terms (both sides go through ``normalise`` first)
 2. A part of a "name" term — **warning** by default (``name_part_severity``). Each word of a
    multi-word name with at least 4 letters (``NAME_PART_MIN_LENGTH``) is searched on its own with
    the rules above: a given or family name alone can identify someone, but name parts are often
-   ordinary words too (the Thai family name ประเสริฐ means "excellent"), so a reviewer decides.
+   ordinary words too (many Thai names are: ประเสริฐ means "excellent"), so a reviewer decides.
    A case worker who wants a given name to block enters it as a term of its own.
 3. Fuzzy match — **warning**. Compared in the term's own script with ``rapidfuzz.fuzz.ratio``
    (threshold 85 by default: one wrong letter in a 7-letter name scores 85.7), and never where
@@ -48,7 +48,7 @@ Matching rules for identifying terms (both sides go through ``normalise`` first)
    - Unspaced scripts, for terms and parts of at least 6 characters
      (``FUZZY_MIN_LENGTH_UNSPACED``; shorter ones resemble pieces of ordinary words): windows of
      the term's length ± 2 around the places that share at least 40 % of the term's character
-     pairs ("สมชายประเสรีฐ").
+     pairs ("สมมติปลอมแปรง").
 
 Pattern checks (``scan_text``) are blocking except: web addresses and social handles; 8-digit runs
 (often a date or an amount); a day and month without a year; a numbered street without a house
@@ -59,9 +59,9 @@ Findings are deduplicated to one per (field, kind, severity): a reviewer needs t
 for in which field, not how often it occurs, and counting would hint at the text.
 
 The rules were chosen with the measurements in reference/tooling.md §3 ("Matching a real name
-across scripts"). Transliteration (anyascii) is not used: it turns "สมชาย ประเสริฐ" into
-"smchay praesrith", which scores 76 against "testchai fakesert", so it adds noise and no recall;
-case workers enter each name in every script it is written in.
+across scripts"). Transliteration (anyascii) is not used: there, a Thai name romanised by it
+scored 76 against the English spelling of the same name, below any useful threshold, so it
+adds noise and no recall; case workers enter each name in every script it is written in.
 """
 
 from __future__ import annotations
@@ -122,7 +122,8 @@ NAME_ORDER_KINDS = ("name", "trafficker")
 NAME_PART_MIN_LENGTH = 4
 FUZZY_MIN_LENGTH = 4
 # Without word boundaries a short Thai or Khmer name resembles pieces of ordinary words
-# (สมชาย, one letter away from the "สมชา" in ผสมชา, "mixing tea").
+# (a five-letter name like สมมติ is one letter away from สมมุติ, the other spelling of
+# "suppose").
 FUZZY_MIN_LENGTH_UNSPACED = 6
 
 

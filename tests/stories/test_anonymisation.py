@@ -1,8 +1,9 @@
 """The anonymisation scanner finds identifying data in public text, and never repeats it.
 
-All names, places and numbers are fictional. "Testchai Fakesert" is invented; the Thai and
-Khmer examples ("สมชาย ประเสริฐ", "សុខ ចាន់ថា") are those of reference/tooling.md §3, kept
-because the tests rely on what those words are (ประเสริฐ is also "excellent").
+All names, places and numbers are fictional. "Testchai Fakesert" is invented, and so is its
+Thai counterpart "สมมติ ปลอมแปลง" ("Fictitious Counterfeit"): two ordinary words, as Thai names
+often are, which is what the tests rely on. The Khmer example ("សុខ ចាន់ថា") is the
+fictional one of reference/tooling.md §3.
 """
 
 import dataclasses
@@ -34,7 +35,7 @@ BLOCKING = Severity.BLOCKING
 WARNING = Severity.WARNING
 
 TESTCHAI = Term("Testchai Fakesert", "name")
-TESTCHAI_THAI = Term("สมชาย ประเสริฐ", "name")
+TESTCHAI_THAI = Term("สมมติ ปลอมแปลง", "name")
 SOK_KHMER = Term("សុខ ចាន់ថា", "name")
 
 
@@ -65,13 +66,13 @@ def test_normalise_removes_invisible_characters_and_collapses_whitespace():
     assert normalise(text) == "testchai fakesert and more"
 
 
-@pytest.mark.parametrize("word", ["ประเสริฐ", "สมชาย", "ចាន់ថា", "မြန်မာ", "ສະບາຍດີ"])
+@pytest.mark.parametrize("word", ["ปลอมแปลง", "สมมติ", "ចាន់ថា", "မြန်မာ", "ສະບາຍດີ"])
 def test_normalise_keeps_the_vowel_and_tone_marks_of_unspaced_scripts(word):
     assert normalise(word) == word
 
 
 def test_normalise_keeps_thai_names_that_differ_only_by_a_vowel_mark_apart():
-    assert normalise("ประเสริฐ") != normalise("ประเสรีฐ")
+    assert normalise("สมมติ") != normalise("สมมตี")
 
 
 def test_normalise_folds_native_digits_to_ascii():
@@ -101,9 +102,9 @@ def test_normalise_is_idempotent(text):
         "(Testchai Fakesert)",  # punctuation around
         "Fakesert Testchai",  # family name first
         "Fakesert, Testchai",
-        "เขาบอกว่าสมชายประเสริฐออกไปแล้ว",  # Thai, no space, inside unspaced prose
-        "เขาบอกว่าสมชาย ประเสริฐออกไปแล้ว",  # Thai, spaced, inside unspaced prose
-        "เขาบอกว่าสมชาย\u200bประเสริฐออกไปแล้ว",  # Thai with a zero-width space
+        "เขาบอกว่าสมมติปลอมแปลงออกไปแล้ว",  # Thai, no space, inside unspaced prose
+        "เขาบอกว่าสมมติ ปลอมแปลงออกไปแล้ว",  # Thai, spaced, inside unspaced prose
+        "เขาบอกว่าสมมติ\u200bปลอมแปลงออกไปแล้ว",  # Thai with a zero-width space
         "នាងឈ្មោះសុខចាន់ថានៅភូមិ",  # Khmer, inside unspaced prose
     ],
 )
@@ -164,8 +165,8 @@ def test_an_id_number_term_is_found_with_separators():
     [
         "Testchai was the first to arrive.",
         "The Fakesert family",
-        "เขาบอกว่าสมชายออกไปแล้ว",  # the Thai given name alone
-        "ครอบครัวประเสริฐ",
+        "เขาบอกว่าสมมติออกไปแล้ว",  # the Thai given name alone
+        "ครอบครัวปลอมแปลง",
         "នាងឈ្មោះចាន់ថា",  # the Khmer given name alone
     ],
 )
@@ -204,7 +205,7 @@ def test_a_name_entered_as_its_own_term_blocks_alone():
         "Testchai Fakesret arrived.",  # one-letter typo
         "Testchay Fakesoet arrived.",  # both
         "Testchayfakesert arrived.",  # run together, with a typo
-        "เขาบอกว่าสมชายประเสรีฐออกไปแล้ว",  # Thai typo
+        "เขาบอกว่าสมมติปลอมแปรงออกไปแล้ว",  # Thai typo (ล for ร, a common slip)
     ],
 )
 def test_a_similar_spelling_is_a_warning_not_blocking(text):
@@ -225,8 +226,9 @@ def test_short_terms_are_not_compared_fuzzily():
 
 
 def test_short_thai_name_parts_are_not_compared_fuzzily():
-    # ผสมชา ("mixing tea") is one letter away from สมชาย: too close for a name of five letters.
-    assert term_findings("เธอชอบผสมชาเขียวกับนม", TESTCHAI_THAI) == set()
+    # สมมุติ, the other spelling of "suppose" (ถ้าสมมุติว่า…, "suppose that…"), is one letter
+    # away from สมมติ: too close for a name of five letters.
+    assert term_findings("ถ้าสมมุติว่าฝนตกพรุ่งนี้", TESTCHAI_THAI) == set()
 
 
 def test_a_lower_fuzzy_threshold_finds_more():
@@ -473,8 +475,8 @@ def test_clean_story_text_has_no_pattern_finding():
 # --- Findings never reveal what they found -----------------------------------------------------
 
 REVEALING = [
-    "Testchai Fakesert, Testchay Fakesoet and สมชายประเสริฐ met សុខចាន់ថា",
-    "Testchai arrived; ประเสริฐ left.",
+    "Testchai Fakesert, Testchay Fakesoet and สมมติปลอมแปลง met សុខចាន់ថា",
+    "Testchai arrived; ปลอมแปลง left.",
     "Call 081 234 5678 or mail testina.canaryson@example.org on 12 March 2021 at 45 Main Street",
     "13.7563, 100.5018 @testina_canary AA1234567 1101700123456 https://example.org",
 ]
@@ -490,7 +492,7 @@ def test_findings_never_contain_the_term_or_the_matched_text(text):
     findings = scan([PublicText("body", text)], terms, phone_regions=DEFAULT_PHONE_REGIONS)
     assert findings
     secrets = [
-        "testchai", "fakesert", "testchay", "fakesoet", "สมชาย", "ประเสริฐ", "សុខ", "ចាន់ថា",
+        "testchai", "fakesert", "testchay", "fakesoet", "สมมติ", "ปลอมแปลง", "សុខ", "ចាន់ថា",
         "081", "234", "5678", "testina", "canary", "example", "march", "2021", "main street",
         "13.7563", "100.5018", "aa1234567", "1101700123456",
     ]  # fmt: skip
