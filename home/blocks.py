@@ -2,21 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.images.blocks import ImageChooserBlock
 
-
-class ImageBlock(blocks.StructBlock):
-    image = ImageChooserBlock(label=_("image"))
-    alt_text = blocks.CharBlock(
-        label=_("alternative text"),
-        max_length=200,
-        help_text=_("What the image shows, for people who cannot see it."),
-    )
-    caption = blocks.CharBlock(label=_("caption"), required=False, max_length=200)
-
-    class Meta:
-        icon = "image"
-        template = "components/blocks/story_image_block.html"
+from cms.core.blocks import PARAGRAPH_FEATURES, ImageBlock
 
 
 class QuoteBlock(blocks.StructBlock):
@@ -38,9 +25,7 @@ class CallToActionBlock(blocks.StructBlock):
 
 
 class StandardBodyBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(
-        features=["h2", "h3", "bold", "italic", "ol", "ul", "link"], label=_("paragraph")
-    )
+    paragraph = blocks.RichTextBlock(features=PARAGRAPH_FEATURES, label=_("paragraph"))
     image = ImageBlock()
     quote = QuoteBlock()
     call_to_action = CallToActionBlock(label=_("call to action"))

@@ -3,7 +3,8 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
-from wagtail.images.blocks import ImageChooserBlock
+
+from cms.core.blocks import PARAGRAPH_FEATURES, ImageBlock
 
 MONTH_CHOICES = [
     (1, _("January")),
@@ -20,10 +21,6 @@ MONTH_CHOICES = [
     (12, _("December")),
 ]
 
-# Links, headings and emphasis only: no embeds, no raw HTML, no images inside text (images
-# go through the image block, where faces and attestation are checked).
-PARAGRAPH_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link"]
-
 
 class QuoteBlock(blocks.StructBlock):
     text = blocks.TextBlock(label=_("quote"), max_length=600)
@@ -37,20 +34,6 @@ class QuoteBlock(blocks.StructBlock):
     class Meta:
         icon = "openquote"
         template = "components/blocks/quote_block.html"
-
-
-class StoryImageBlock(blocks.StructBlock):
-    image = ImageChooserBlock(label=_("image"))
-    alt_text = blocks.CharBlock(
-        label=_("alternative text"),
-        max_length=200,
-        help_text=_("What the image shows, for people who cannot see it."),
-    )
-    caption = blocks.CharBlock(label=_("caption"), required=False, max_length=200)
-
-    class Meta:
-        icon = "image"
-        template = "components/blocks/story_image_block.html"
 
 
 class MilestoneBlock(blocks.StructBlock):
@@ -82,5 +65,5 @@ class MilestoneBlock(blocks.StructBlock):
 class StoryBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(features=PARAGRAPH_FEATURES, label=_("paragraph"))
     quote = QuoteBlock()
-    image = StoryImageBlock()
+    image = ImageBlock()
     milestone = MilestoneBlock(label=_("journey milestone"))

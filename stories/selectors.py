@@ -352,7 +352,7 @@ def story_page_context(*, page: StoryPage) -> dict:
 
 
 THUMBNAIL_SPEC = "fill-320x320"  # shown at 160 px or less: sharp on high-density screens
-# Widths of story images (components/blocks/story_image_block.html); prepared on publish.
+# Widths of story images (components/blocks/image_block.html); prepared on publish.
 STORY_IMAGE_WIDTHS = (480, 800, 1200)
 
 
