@@ -30,6 +30,20 @@ def withdraw(story, capture):
         story_services.consent_withdraw(storyteller=story.storyteller, by=staff_in("Case workers"))
 
 
+@pytest.fixture
+def refund_wanted(client, fake_stripe, story):
+    """A paid 500 THB gift to the story's first need, from a donor who chose a refund should
+    the story be withdrawn."""
+    return paid_gift(
+        client,
+        fake_stripe,
+        target=targets.target_for_need(needs_of(story)[0].translation_key),
+        amount_minor=50_000,
+        email="test-donor@example.org",
+        on_withdrawal="refund",
+    )
+
+
 def where(donation):
     return {fund.kind: amount for fund, amount in ledger.donation_balances(donation)}
 
@@ -116,17 +130,9 @@ def test_three_gifts_two_reallocated_one_refunded_each_told_without_the_pseudony
 
 
 def test_the_refund_webhook_after_a_withdrawal_refund_changes_nothing(
-    client, fake_stripe, story, django_capture_on_commit_callbacks
+    client, fake_stripe, story, refund_wanted, django_capture_on_commit_callbacks
 ):
-    need = needs_of(story)[0]
-    donation = paid_gift(
-        client,
-        fake_stripe,
-        target=targets.target_for_need(need.translation_key),
-        amount_minor=50_000,
-        email="test-donor@example.org",
-        on_withdrawal="refund",
-    )
+    donation = refund_wanted
     withdraw(story, django_capture_on_commit_callbacks)
     emails = OutboxMessage.objects.count()
 
@@ -167,17 +173,9 @@ def test_a_checkout_paid_just_before_the_withdrawal_follows_the_donor_choice(
 
 
 def test_a_gift_already_refunded_at_stripe_is_recorded_as_refunded(
-    client, fake_stripe, story, django_capture_on_commit_callbacks
+    client, fake_stripe, story, refund_wanted, django_capture_on_commit_callbacks
 ):
-    need = needs_of(story)[0]
-    donation = paid_gift(
-        client,
-        fake_stripe,
-        target=targets.target_for_need(need.translation_key),
-        amount_minor=50_000,
-        email="test-donor@example.org",
-        on_withdrawal="refund",
-    )
+    donation = refund_wanted
     fake_stripe.refund(donation.stripe_charge_id)  # refunded at Stripe; we have not heard yet
 
     withdraw(story, django_capture_on_commit_callbacks)
@@ -193,17 +191,9 @@ def test_a_gift_already_refunded_at_stripe_is_recorded_as_refunded(
 
 
 def test_a_gift_stripe_cannot_refund_goes_to_the_general_fund(
-    client, fake_stripe, story, django_capture_on_commit_callbacks
+    client, fake_stripe, story, refund_wanted, django_capture_on_commit_callbacks
 ):
-    need = needs_of(story)[0]
-    donation = paid_gift(
-        client,
-        fake_stripe,
-        target=targets.target_for_need(need.translation_key),
-        amount_minor=50_000,
-        email="test-donor@example.org",
-        on_withdrawal="refund",
-    )
+    donation = refund_wanted
     # The payment is unknown to Stripe now (say, a charge too old to refund).
     fake_stripe.objects["payment_intents"].pop(donation.stripe_payment_intent_id)
 
@@ -216,19 +206,11 @@ def test_a_gift_stripe_cannot_refund_goes_to_the_general_fund(
 
 
 def test_a_withdrawal_refund_waits_while_stripe_is_down_and_reconciliation_makes_it(
-    client, fake_stripe, story, django_capture_on_commit_callbacks, settings
+    client, fake_stripe, story, refund_wanted, django_capture_on_commit_callbacks, settings
 ):
     from tests.fake_stripe import FakeStripe
 
-    need = needs_of(story)[0]
-    donation = paid_gift(
-        client,
-        fake_stripe,
-        target=targets.target_for_need(need.translation_key),
-        amount_minor=50_000,
-        email="test-donor@example.org",
-        on_withdrawal="refund",
-    )
+    donation = refund_wanted
     fake_stripe.stop()
 
     withdraw(story, django_capture_on_commit_callbacks)
