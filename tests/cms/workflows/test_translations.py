@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from wagtail.models import GroupPagePermission, Locale, Page
+from wagtail_localize.models import Translation
 
 from cms.workflows.services import page_task_act
 from cms.workflows.translators import translator_group_name, translator_groups_sync
@@ -184,3 +185,49 @@ def test_only_translators_of_a_page_see_the_submit_button(client, home_page, peo
     assert response.status_code in (302, 403)
     thai_page.refresh_from_db()
     assert not thai_page.workflow_in_progress
+
+
+def machine_translate(client, page, user):
+    translation = Translation.objects.get(
+        source__object_id=page.translation_key, target_locale=thai()
+    )
+    client.force_login(user)
+    return client.post(
+        reverse("wagtail_localize:machine_translate", args=[translation.pk]),
+        {"next": reverse("wagtailadmin_home")},
+    )
+
+
+def test_machine_translation_is_off_by_default(client, home_page, people, settings):
+    assert settings.WAGTAILLOCALIZE_MACHINE_TRANSLATOR is None
+    page = live_story(home_page, people)
+    translate(client, page, people)
+
+    assert machine_translate(client, page, people["admin"]).status_code == 404
+
+
+def test_a_machine_translation_is_a_draft_that_goes_through_the_workflow(
+    client, home_page, people, settings
+):
+    """With a translator configured (the dummy one here: it sends nothing anywhere), the
+    result is a draft in the translation memory, and still needs the whole workflow."""
+    settings.WAGTAILLOCALIZE_MACHINE_TRANSLATOR = {
+        "CLASS": "wagtail_localize.machine_translators.dummy.DummyTranslator"
+    }
+    page = live_story(home_page, people)
+    thai_page = translate(client, page, people)
+
+    response = machine_translate(client, page, people["admin"])
+    assert response.status_code == 302
+    translation = Translation.objects.get(
+        source__object_id=page.translation_key, target_locale=thai()
+    )
+    total, done = translation.get_progress()
+    assert done == total > 0
+    translation.save_target(user=people["admin"], publish=False)
+
+    thai_page.refresh_from_db()
+    assert not thai_page.live
+    # The dummy translator reverses the order of the words.
+    assert thai_page.title == " ".join(reversed(page.title.split(" ")))
+    assert "not_approved" in {b.code for b in thai_page.publication_blockers()}
