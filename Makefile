@@ -74,9 +74,13 @@ screenshots: install ## Screenshots of home, story and donate pages at 1280 and 
 clean: ## Remove the virtual environment and local state (var/: SQLite database, media)
 	rm -rf $(VENV) var static_collected node_modules screenshots
 
+# Every benchmark, or one: make bench BENCH=bench/pages_bench.py
+BENCH ?= bench/*.py
+
 .PHONY: bench
 bench: install ## Run the benchmarks under bench/ and print their figures (not part of make test)
-	@for script in bench/*.py; do echo "== $$script"; DJANGO_SETTINGS_MODULE=settings.test $(BIN)/python $$script; done
+	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" bash .ci/ensure-postgres
+	@for script in $(BENCH); do echo "== $$script"; DJANGO_SETTINGS_MODULE=settings.test $(BIN)/python $$script; done
 
 .PHONY: audit
 audit: install ## Check installed packages for known vulnerabilities (needs pip-audit's service; see SECURITY.md)
