@@ -152,7 +152,7 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.core.cache.RedisCache",  # Django's, reusing its clients
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "igivehope"),
         }
@@ -164,7 +164,8 @@ else:
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 PAGE_CACHE_BROWSER_SECONDS = 60  # browsers re-check within a minute
 PAGE_CACHE_CDN_SECONDS = env_int("PAGE_CACHE_CDN_SECONDS", 300)  # a CDN is purged on takedown
-PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/donate/", "/documents/", "/django-admin/"]
+# In every language (/th/donate/ too). The map data has its own cache (stories/views.py).
+PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/donate/", "/documents/", "/django-admin/", "/map/"]
 
 # --------------------------------------------------------------------------------------
 # Background tasks (django_tasks backport, as Wagtail 8 uses). The database backend

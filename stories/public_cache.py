@@ -5,6 +5,9 @@ Publishing, unpublishing, deleting or restricting a page, recording or withdrawi
 (``stories/receivers.py``) calls ``public_version_bump()``, so the next request rebuilds from
 the database; the date drops consent that expired overnight. The token is random rather than
 a counter, so a cache that lost it never reuses an old key.
+
+The hottest readers (the page cache, the map data) store the version *inside* the entry
+instead of in its key, so one round trip to Redis fetches both (``public_cache_get``).
 """
 
 import secrets
@@ -24,3 +27,24 @@ def public_version() -> str:
 
 def public_version_bump() -> None:
     cache.set(VERSION_KEY, secrets.token_hex(6), timeout=None)
+
+
+def public_cache_get(key: str) -> tuple[str, object | None]:
+    """The current version and what is cached under ``key`` for it, in one round trip.
+
+    Entries are stored with the version they were built under (``public_cache_set``); one
+    built under an older version is treated as missing, so a takedown retires it at once.
+    Returns the version to build and store a fresh value under.
+    """
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or public_version()
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return version, entry[1]
+    return version, None
+
+
+def public_cache_set(key: str, value, *, version: str, timeout: int) -> None:
+    """Store ``value`` for the version read *before* it was built: if a change committed
+    meanwhile, the entry is already stale and is never served."""
+    cache.set(key, (version, value), timeout)

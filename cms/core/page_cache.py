@@ -1,12 +1,13 @@
 """A full-page cache for anonymous visitors that can never serve a taken-down story.
 
-Responses are cached in Django's cache (Redis in production, shared by every instance) under
-a key that includes the public-content version (``stories/public_cache.py``) and today's
-date. Publishing, unpublishing, withdrawal, expiry, erasure and consent changes bump the
-version *after their transaction commits*, so from that moment no instance finds an old
-entry: a request that started before the commit may still store what it rendered, but under
-the old version, which nobody reads again. The date in the key drops entries rendered before
-midnight, when consent may have expired. CDNs in front are purged through
+Responses are cached in Django's cache (Redis in production, shared by every instance) with
+the public-content version they were rendered under (``stories/public_cache.py``), under a
+key that includes today's date. Publishing, unpublishing, withdrawal, expiry, erasure and
+consent changes bump the version *after their transaction commits*, so from that moment no
+instance serves an old entry: a request that started before the commit may still store what
+it rendered, but tagged with the old version, which never matches again. A hit is one round
+trip to the cache (the version and the page together). The date in the key drops entries
+rendered before midnight, when consent may have expired. CDNs in front are purged through
 ``wagtail.contrib.frontend_cache`` (``stories/takedown.py``) and only told to keep pages for a
 short ``s-maxage``.
 
@@ -18,13 +19,19 @@ than a page number, a URL outside the admin and the form views; and only respons
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language_from_path
 
-from stories.public_cache import public_version
+from stories.public_cache import public_cache_get, public_cache_set
 
 CACHEABLE_QUERY_KEYS = {"page"}
+
+
+def _path_without_language(path: str) -> str:
+    """``/th/donate/`` → ``/donate/``: exclusions hold in every language."""
+    language = get_language_from_path(path)
+    return path.removeprefix(f"/{language}") if language else path
 
 
 def _cacheable_request(request) -> bool:
@@ -34,7 +41,8 @@ def _cacheable_request(request) -> bool:
         return False  # staff, and anyone with a session or a message waiting, get a fresh page
     if set(request.GET) - CACHEABLE_QUERY_KEYS:
         return False
-    return not request.path.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
+    path = _path_without_language(request.path)
+    return not path.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
 
 
 def _cacheable_response(response) -> bool:
@@ -50,7 +58,6 @@ def _cacheable_response(response) -> bool:
 def page_cache_key(request) -> str:
     raw = "|".join(
         [
-            public_version(),
             timezone.localdate().isoformat(),
             request.get_host(),
             request.get_full_path(),
@@ -69,7 +76,7 @@ class PageCacheMiddleware:
         if not settings.PAGE_CACHE_SECONDS or not _cacheable_request(request):
             return self.get_response(request)
         key = page_cache_key(request)
-        cached = cache.get(key)
+        version, cached = public_cache_get(key)
         if cached is not None:
             cached["X-Page-Cache"] = "hit"
             return cached
@@ -83,6 +90,6 @@ class PageCacheMiddleware:
                 max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
                 s_maxage=settings.PAGE_CACHE_CDN_SECONDS,
             )
-            cache.set(key, response, settings.PAGE_CACHE_SECONDS)
+            public_cache_set(key, response, version=version, timeout=settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response

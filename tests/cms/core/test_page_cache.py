@@ -78,3 +78,48 @@ def test_staff_and_forms_are_never_cached(client, story, page_cache):
     client.logout()
     assert "X-Page-Cache" not in client.get("/admin/login/")
     assert "X-Page-Cache" not in client.get(story.url + "?utm_source=x")
+
+
+def test_excluded_paths_are_excluded_in_every_language(client, story, page_cache):
+    for path in ("/donate/", "/th/donate/", "/map/stories.json", "/th/map/stories.json"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "X-Page-Cache" not in response, path
+
+
+def test_an_entry_rendered_before_a_change_committed_is_never_served(client, story, page_cache):
+    """A request that read the version, then rendered while a withdrawal committed, stores
+    its page under the old version: nobody is served it."""
+    from stories.public_cache import public_cache_get, public_cache_set, public_version_bump
+
+    version, cached = public_cache_get("page:test")
+    assert cached is None
+    public_version_bump()  # the takedown commits while the page renders
+    public_cache_set("page:test", "the old page", version=version, timeout=300)
+
+    assert public_cache_get("page:test")[1] is None
+
+
+def test_the_redis_backend_reuses_its_client_and_works(settings):
+    """Our Redis backend (cms/core/cache.py) against the real Redis: one client per pool."""
+    import uuid
+
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "redis": {
+            "BACKEND": "cms.core.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        },
+    }
+    redis_cache = caches["redis"]
+    try:
+        redis_cache.set_many({"a": 1, "b": [2, 3]}, 30)
+        assert redis_cache.get_many(["a", "b", "c"]) == {"a": 1, "b": [2, 3]}
+        client = redis_cache._cache.get_client()
+        assert redis_cache._cache.get_client() is client
+        assert redis_cache._cache.get_client(write=True) is client  # one server, one pool
+    finally:
+        redis_cache.clear()
