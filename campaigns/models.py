@@ -233,13 +233,6 @@ class CampaignPage(BasePage):
         context.update(campaign_page_context(page=self, request=request))
         return context
 
-    def serve(self, request, *args, **kwargs):
-        if request.method == "POST":
-            from campaigns.views import campaign_page_post
-
-            return campaign_page_post(request, page=self)
-        return super().serve(request, *args, **kwargs)
-
 
 class CampaignPageFeaturedStory(FeaturedStory):
     page = ParentalKey(CampaignPage, on_delete=models.CASCADE, related_name="featured_stories")

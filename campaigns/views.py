@@ -1,6 +1,12 @@
-"""Public campaign views: the forms on campaign pages (posted to the page itself), and the
-signed links in supporters' emails (``/campaigns/confirm/<token>/``,
-``/campaigns/leave/<token>/``, in every language).
+"""Public campaign views: the forms on campaign pages (``/campaigns/<page id>/forms/``), and
+the signed links in supporters' emails (``/campaigns/confirm/<token>/``,
+``/campaigns/leave/<token>/``), in every language.
+
+The page forms carry no CSRF token, so campaign pages set no cookie and every visitor can be
+served the cached page (cms/core/page_cache.py). CSRF protects what a signed-in victim's
+browser may do with their session; these forms use no session and no sign-in, and anyone
+may send them directly. They are guarded instead by an Origin check, the rate limit, the
+honeypot, double opt-in (sign-ups) and moderation (messages).
 
 Email links show a page with one button; the change happens on POST. Mail scanners that
 open links therefore cannot confirm or unsubscribe anyone. None of these responses is cached.
@@ -8,20 +14,22 @@ open links therefore cannot confirm or unsubscribe anyone. None of these respons
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseForbidden, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.models import Page
 
 from campaigns import services, tokens
 from campaigns.forms import HopeMessageForm, SignupForm
-from campaigns.models import IGiveHopePage
+from campaigns.models import CampaignPage, IGiveHopePage
 from cms.donations.ratelimit import allow
 
 
@@ -46,13 +54,24 @@ def _render_page(request, page, status: int):
     return response
 
 
+def _same_origin(request) -> bool:
+    """A browser sends Origin with a form POST; another site's page must not post here."""
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.get_host()
+
+
+@csrf_exempt  # see the module docstring
 @never_cache
-def campaign_page_post(request, *, page):
+@require_POST
+def campaign_form_post(request, page_id: int):
     """A campaign page's form was posted: a sign-up (#igivehope) or a message of hope.
 
     Success redirects back with ``?sent=…`` (post/redirect/get); errors re-render the page
     with the error summary. Bots that fill the honeypot are answered as if it worked.
     """
+    if not _same_origin(request):
+        return HttpResponseForbidden()
+    page = get_object_or_404(CampaignPage.objects.live().public(), pk=page_id).specific
     language = translation.get_language()
     if "signup-email" in request.POST and isinstance(page, IGiveHopePage):
         form = SignupForm(request.POST)

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db
 
 def leave_message(client, page, message, name=""):
     return client.post(
-        page.url, {"hope-display_name": name, "hope-message": message, "hope-website": ""}
+        reverse("campaigns:form_post", args=[page.pk]),
+        {"hope-display_name": name, "hope-message": message, "hope-website": ""},
     )
 
 

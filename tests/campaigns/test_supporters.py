@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import signing
+from django.urls import reverse
 from django.utils import timezone
 
 from campaigns import tokens
@@ -23,7 +24,7 @@ def sign_up(client, page, email="ally@example.org", language="th", **extra):
         "signup-website": "",
         **extra,
     }
-    return client.post(page.url, data)
+    return client.post(reverse("campaigns:form_post", args=[page.pk]), data)
 
 
 def test_sign_up_confirm_and_be_counted_once(client, igivehope):
@@ -115,3 +116,26 @@ def test_sign_ups_close_at_the_moment(client, igivehope):
         response = sign_up(client, igivehope)
     assert response.status_code in {200, 400}
     assert not Supporter.objects.exists()
+
+
+def test_the_campaign_page_sets_no_cookie_and_is_served_from_the_page_cache(
+    client, igivehope, settings
+):
+    settings.PAGE_CACHE_SECONDS = 300
+    first = client.get(igivehope.url)
+    assert not first.cookies  # no CSRF cookie: the forms carry no token
+    assert first["X-Page-Cache"] == "miss"
+    assert client.get(igivehope.url)["X-Page-Cache"] == "hit"
+    assert f'action="/campaigns/{igivehope.pk}/forms/#signup"' in first.content.decode()
+
+
+def test_the_forms_need_no_token_but_refuse_another_sites_pages(igivehope):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    assert sign_up(browser, igivehope).status_code == 302
+    assert Supporter.objects.count() == 1
+
+    elsewhere = Client(enforce_csrf_checks=True, headers={"Origin": "https://evil.example"})
+    assert sign_up(elsewhere, igivehope, email="other@example.org").status_code == 403
+    assert Supporter.objects.count() == 1
