@@ -11,6 +11,8 @@ from django.conf import settings
 from django.utils.translation import override
 from wagtail.models import Page
 
+from stories.public_cache import public_cache_get, public_cache_set
+
 
 @dataclass(frozen=True)
 class Alternate:
@@ -26,9 +28,22 @@ def page_alternates(page: Page, request) -> list[Alternate]:
     A story's translations share its storyteller, so the consent read when the page was
     served (``StoryPage.serve`` sets ``readable_languages``) decides for all of them: a
     language outside it is left out.
+
+    Cached until anything public changes (publishing, unpublishing, consent: the public
+    version, stories/public_cache.py), as the same translations serve every visitor.
     """
-    names = dict(settings.LANGUAGES)
     readable = getattr(page, "readable_languages", None)
+    languages = "*" if readable is None else ",".join(sorted(readable))
+    key = f"home:alternates:{page.pk}:{request.get_host()}:{languages}"
+    version, alternates = public_cache_get(key)
+    if alternates is None:
+        alternates = _alternates(page, request, readable)
+        public_cache_set(key, alternates, version=version, timeout=60 * 60)
+    return alternates
+
+
+def _alternates(page: Page, request, readable) -> list[Alternate]:
+    names = dict(settings.LANGUAGES)
     translations = page.get_translations(inclusive=True).live().public().select_related("locale")
     alternates = []
     for translation in translations:

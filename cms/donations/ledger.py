@@ -21,11 +21,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from uuid import UUID
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 
 from cms.donations.db import insert_unless_conflict
 from cms.donations.models import Donation, Fund, LedgerEntry
+from cms.donations.selectors import TOTALS_CACHE_KEY
 
 Kind = LedgerEntry.Kind
 # Funds a withdrawal can close: those of stories and needs.
@@ -69,7 +71,10 @@ def _append(
         stripe_ref=stripe_ref,
         reason=reason,
     )
-    return entry if insert_unless_conflict(entry) else None
+    if not insert_unless_conflict(entry):
+        return None
+    transaction.on_commit(lambda: cache.delete(TOTALS_CACHE_KEY))  # the site's totals moved
+    return entry
 
 
 def fund_balance(fund: Fund, currency: str) -> int:

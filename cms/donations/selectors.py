@@ -89,9 +89,28 @@ class Totals:
         return any(amount for _currency, amount in self.raised)
 
 
+TOTALS_CACHE_KEY = "donations:totals"
+TOTALS_CACHE_SECONDS = 60
+
+
 def totals() -> Totals:
     """Raised per currency (gifts less refunds and lost disputes), needs whose goal is met,
-    and how many storytellers hold money given to their story or needs."""
+    and how many storytellers hold money given to their story or needs.
+
+    Cached: a new ledger entry drops it once committed (``ledger._append``), a publication
+    change retires it (the public version), and it lasts a minute at most, which also
+    bounds what a request racing a ledger commit could leave behind.
+    """
+    from stories.public_cache import public_cache_get, public_cache_set
+
+    version, cached = public_cache_get(TOTALS_CACHE_KEY)
+    if cached is None:
+        cached = _totals()
+        public_cache_set(TOTALS_CACHE_KEY, cached, version=version, timeout=TOTALS_CACHE_SECONDS)
+    return cached
+
+
+def _totals() -> Totals:
     from stories.models import StoryNeed, StoryPage
 
     raised = (

@@ -253,3 +253,20 @@ def test_two_gifts_at_once_never_overfill_a_need(fake_stripe, home_page):
 
     funded = selectors.needs_funded_minor(need_keys=[first.translation_key, second.translation_key])
     assert funded == {first.translation_key: 1_000_000, second.translation_key: 200_000}
+
+
+def test_the_totals_are_cached_and_a_committed_gift_moves_them(
+    client, fake_stripe, home_page, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert selectors.totals() == selectors.Totals()
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.totals() == selectors.Totals()
+    assert len(queries) == 0  # cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        paid_gift(client, fake_stripe, target=targets.GENERAL, amount_minor=2_500, currency="USD")
+
+    assert selectors.totals().raised == [("USD", 2_500)]
