@@ -1,7 +1,6 @@
 """Public views beside the story pages: the map's data and its thumbnails."""
 
 import gzip
-import json
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from stories.filters import StoryFilterForm
 from stories.public_cache import public_version
-from stories.selectors import map_data, story_thumbnail_url
+from stories.selectors import map_json, story_thumbnail_url
 
 
 def _cache_key(*parts: str) -> str:
@@ -28,18 +27,18 @@ def thumbnail_url_template() -> str:
 def map_data_json(request):
     """Public, consented stories grouped by place, as JSON (gzip when the client accepts it).
 
-    Built in two queries and cached until the public set changes (see stories/public_cache.py)
-    or the day ends. The filters are the story index's, so the map and the list agree.
+    Built in one query (the database writes the JSON) and cached until the public set
+    changes (see stories/public_cache.py) or the day ends. The filters are the story
+    index's, so the map and the list agree.
     """
     filters = StoryFilterForm(request.GET).filters()
     language = translation.get_language()
     key = _cache_key("map", language, filters.cache_key)
     body = cache.get(key)
     if body is None:
-        data = map_data(
+        raw = map_json(
             language=language, filters=filters, thumbnail_url_template=thumbnail_url_template()
-        )
-        raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+        ).encode()
         body = gzip.compress(raw, compresslevel=6, mtime=0)
         cache.set(key, body, settings.MAP_DATA_CACHE_SECONDS)
     response = HttpResponse(content_type="application/json")
