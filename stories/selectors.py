@@ -41,7 +41,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat, JSONObject, Least, Length, Substr
+from django.db.models.functions import Cast, Coalesce, Concat, Least, Length, Substr
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone, translation
 from wagtail.models import Locale, PageViewRestriction, Site
@@ -260,7 +261,9 @@ class PagePaths:
                 for root in self._roots
                 if root.language_code == language
             ),
-            default=None,
+            # Typed: with no site root in the language there is no WHEN at all, and a bare
+            # NULL inside PostgreSQL's JSON functions has no type.
+            default=Cast(Value(None), output_field=CharField()),
             output_field=CharField(),
         )
 
@@ -358,6 +361,8 @@ def _consent_flags(*, storyteller) -> dict[str, bool]:
 
 def story_page_context(*, page: StoryPage) -> dict:
     """What the story template shows beyond the page's own fields."""
+    from stories.public_cache import public_version
+
     flags = _consent_flags(storyteller=page.storyteller)
     from cms.donations.selectors import need_funded_expression
 
@@ -368,16 +373,40 @@ def story_page_context(*, page: StoryPage) -> dict:
         .annotate(funded_minor=need_funded_expression())
         .order_by("sort_order")
     )
-    body = list(page.body)
     return {
         "show_pseudonym": flags["pseudonym"],
         "search_engines_allowed": flags["search_engines"],
         "region": region_get(page.region) if page.region else None,
         "needs_progress": [NeedProgress(need, need.funded_minor) for need in needs],
-        "story_blocks": [block for block in body if block.block_type != "milestone"],
-        "milestones": [block for block in body if block.block_type == "milestone"],
-        "updates": list(page.updates.all()),
+        "story": StoryContent(page),
+        # The template caches the story's text by this (and the page's revision): anything
+        # published, unpublished or withdrawn anywhere retires every cached fragment.
+        "public_version": public_version(),
     }
+
+
+class StoryContent:
+    """The story's body, journey and updates, read only when the template renders them: a
+    cached fragment (``{% wagtailpagecache %}`` in pages/story_page.html) skips the work."""
+
+    def __init__(self, page: StoryPage):
+        self.page = page
+
+    @functools.cached_property
+    def _body(self) -> list:
+        return list(self.page.body)
+
+    @functools.cached_property
+    def blocks(self) -> list:
+        return [block for block in self._body if block.block_type != "milestone"]
+
+    @functools.cached_property
+    def milestones(self) -> list:
+        return [block for block in self._body if block.block_type == "milestone"]
+
+    @functools.cached_property
+    def updates(self) -> list:
+        return list(self.page.updates.all())
 
 
 THUMBNAIL_SPEC = "fill-320x320"  # shown at 160 px or less: sharp on high-density screens
@@ -464,7 +493,7 @@ def _map_places() -> dict[str, str]:
 def map_place_code() -> _Lookup:
     """``map_point(...).code`` of each row of ``stories_public`` in SQL (``NULL``: not on
     the map), looked up in a table made by ``map_point`` itself, so the two always agree."""
-    key = Concat(
+    key = Concat(  # _map_place_key, in SQL
         "region",
         Value("|"),
         "consent_precision",
@@ -475,39 +504,35 @@ def map_place_code() -> _Lookup:
     return _Lookup(key, _map_places())
 
 
-def _percent_sql(funded: str, goal: str) -> Case:
+def _percent_sql(funded, goal) -> Case:
     """``progress_percent`` in SQL: whole percent, rounded down, at most 100."""
     return Case(
-        When(**{f"{goal}__gt": 0}, then=Least(Value(100), F(funded) * 100 / F(goal))),
+        When(GreaterThan(goal, 0), then=Least(Value(100), funded * 100 / goal)),
         default=Value(0),
         output_field=BigIntegerField(),
     )
 
 
+@functools.cache  # built once: a query that uses an expression resolves a copy of it
 def story_progress_expression() -> Coalesce:
     """``story_progress_percent`` of each story in SQL, from its needs (cancelled ones left
-    out) and what each holds in the ledger (``need_funded_expression``): one currency,
-    amounts added up; mixed currencies, the mean of each need's percent."""
+    out) and what each holds in the ledger (``need_funded_expression``): in one currency,
+    amounts added up; in mixed currencies, the mean of each need's percent."""
     from cms.donations.selectors import need_funded_expression
 
     big = BigIntegerField()
+    goal = F("goal_minor")
+    counted = Least(need_funded_expression(), goal, output_field=big)  # min(funded, goal)
     progress = (
-        StoryNeed.objects.filter(page=OuterRef("pk"))
-        .exclude(status=StoryNeed.Status.CANCELLED)
-        .annotate(counted=Least(need_funded_expression(), "goal_minor", output_field=big))
-        .order_by()
+        StoryNeed.objects.filter(Q(page=OuterRef("pk")) & ~Q(status=StoryNeed.Status.CANCELLED))
         .values("page")
         .annotate(
-            goal=Cast(Sum("goal_minor"), big),
-            counted_total=Cast(Sum("counted"), big),
-            percents=Cast(Sum(_percent_sql("counted", "goal_minor")), big),
-            count=Count("pk"),
-            currencies=Count("currency", distinct=True),
-        )
-        .annotate(
             progress=Case(
-                When(currencies=1, then=_percent_sql("counted_total", "goal")),
-                default=F("percents") / F("count"),
+                When(
+                    GreaterThan(Count("currency", distinct=True), 1),
+                    then=Cast(Sum(_percent_sql(counted, goal)), big) / Count("pk"),
+                ),
+                default=_percent_sql(Cast(Sum(counted), big), Cast(Sum(goal), big)),
                 output_field=big,
             )
         )
@@ -516,9 +541,37 @@ def story_progress_expression() -> Coalesce:
     return Coalesce(Subquery(progress), Value(0), output_field=big)
 
 
+class _JSONObjectText(Func):
+    """A JSON object as compact text, its keys in the order given, as ``json.dumps(…,
+    separators=(",", ":"))`` writes it. (``JSONObject`` is jsonb on PostgreSQL, whose text
+    reorders the keys and puts a space after every colon and comma: a tenth more to gzip
+    and to send.)"""
+
+    output_field = TextField()
+
+    def __init__(self, **fields):
+        super().__init__(*fields.values())
+        self.keys = list(fields)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for n, (key, expression) in enumerate(
+            zip(self.keys, self.get_source_expressions(), strict=True)
+        ):
+            sql, value_params = compiler.compile(expression)
+            value = (
+                f"COALESCE(to_json({sql})::text, 'null')"
+                if connection.vendor == "postgresql"
+                else f"json_quote({sql})"  # SQLite: null for NULL
+            )
+            parts += ["%s", value]
+            params += [("{" if n == 0 else ",") + json.dumps(key) + ":", *value_params]
+        return f"({' || '.join(parts)} || '}}')", params
+
+
 def _json_lists_in_database() -> bool:
-    """PostgreSQL writes each place's list of stories itself; elsewhere (SQLite, for
-    ``make run`` without a DATABASE_URL) the same query returns one story a row."""
+    """PostgreSQL joins each place's stories into one JSON list itself; elsewhere (SQLite,
+    for ``make run`` without a DATABASE_URL) the same query returns one story a row."""
     return connection.vendor == "postgresql"
 
 
@@ -528,17 +581,16 @@ MAP_STORY_ORDER = ("region", "-first_published_at", "pk")
 def _map_stories_by_place(stories: QuerySet[StoryPage]) -> dict[str | None, str]:
     """Each place's stories as a JSON list (text), in map order."""
     if _json_lists_in_database():
-        from django.contrib.postgres.aggregates import JSONBAgg
+        from django.contrib.postgres.aggregates import StringAgg
 
         grouped = (
             stories.order_by()
             .values("place")
-            .annotate(stories=Cast(JSONBAgg("story", order_by=MAP_STORY_ORDER), TextField()))
+            .annotate(stories=StringAgg("story", delimiter=",", order_by=MAP_STORY_ORDER))
         )
-        return {row["place"]: row["stories"] for row in grouped}
+        return {row["place"]: f"[{row['stories']}]" for row in grouped}
     lists: dict[str | None, list[str]] = {}
-    rows = stories.order_by(*MAP_STORY_ORDER).values_list("place", Cast("story", TextField()))
-    for place, story in rows:
+    for place, story in stories.order_by(*MAP_STORY_ORDER).values_list("place", "story"):
         lists.setdefault(place, []).append(story)
     return {place: f"[{','.join(items)}]" for place, items in lists.items()}
 
@@ -561,7 +613,7 @@ def map_json(*, language: str, filters: StoryFilters, thumbnail_url_template: st
         .annotate(place=map_place_code(), url=PagePaths().path_expression(language))
         .filter(url__isnull=False)
         .annotate(
-            story=JSONObject(
+            story=_JSONObjectText(
                 id="pk",
                 name=Case(When(consent_pseudonym=True, then="storyteller__pseudonym")),
                 title="title",
@@ -584,6 +636,7 @@ def map_json(*, language: str, filters: StoryFilters, thumbnail_url_template: st
             ensure_ascii=False,
             separators=(",", ":"),
         )
+        # The stories go in as the database wrote them, before the place's closing brace.
         places.append(f'{place[:-1]},"stories":{stories_by_place[code]}}}')
     thumbnail = json.dumps(thumbnail_url_template, ensure_ascii=False)
     return f'{{"thumbnail":{thumbnail},"places":[{",".join(places)}]}}'

@@ -13,7 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
-from stories import services
+from stories import selectors, services
+from stories.models import StoryNeed
+from stories.selectors import StoryFilters, needs_funded_minor, story_progress_percent
 from tests.factories import consent_give, staff_in, stories_bulk_live, story_live
 
 MAP_URL = "/map/stories.json"
@@ -186,6 +188,122 @@ def test_the_map_is_compact(client, home_page, case_worker):
     assert len(response.content) <= 25_000, len(response.content)
 
 
+def gift_to(need, amount_minor: int) -> None:
+    """A paid gift to ``need`` in its currency, booked in the ledger as a webhook would."""
+    from cms.donations import ledger
+    from cms.donations.models import Donation, Fund
+
+    donation = Donation.objects.create(
+        target=ledger.fund_get(kind=Fund.Kind.NEED, key=need.translation_key),
+        amount_minor=amount_minor,
+        currency=need.currency,
+        email="donor@example.org",
+        language="en",
+        status=Donation.Status.PAID,
+        paid_at=timezone.now(),
+    )
+    ledger.gift_record(donation=donation)
+
+
+def needs_add(page, *needs: tuple[int, str, str]) -> list[StoryNeed]:
+    return [
+        StoryNeed.objects.create(
+            page=page,
+            locale=page.locale,
+            sort_order=order,
+            title=f"Need {order}",
+            category="education",
+            goal_minor=goal,
+            currency=currency,
+            status=status,
+        )
+        for order, (goal, currency, status) in enumerate(needs)
+    ]
+
+
+def test_progress_on_the_map_is_the_storys_progress_from_the_ledger(client, home_page, case_worker):
+    """The database computes each story's progress; it must agree with
+    ``story_progress_percent`` over the ledger, the rule the story page and cards use."""
+    mixed, one_currency, overfunded, nearly, without_needs = (
+        story_live(home_page, case_worker=case_worker) for _ in range(5)
+    )
+    usd, _thb = needs_add(mixed, (1000, "USD", "open"), (100_000, "THB", "open"))
+    gift_to(usd, 500)  # 50 % and 0 %: each need counts the same, 25 %
+    met, _rest, _cancelled = needs_add(
+        one_currency, (1000, "USD", "open"), (3000, "USD", "open"), (500, "THB", "cancelled")
+    )
+    gift_to(met, 1000)  # 1,000 of 4,000 USD: 25 % (a cancelled need counts for nothing)
+    first, _second = needs_add(overfunded, (1000, "USD", "open"), (600, "USD", "open"))
+    gift_to(first, 1000)
+    StoryNeed.objects.filter(pk=first.pk).update(goal_minor=400)  # holds more than its goal
+    [almost] = needs_add(nearly, (1000, "USD", "open"))
+    gift_to(almost, 996)
+
+    progress = {
+        story["id"]: story["progress"]
+        for place in map_json(client)["places"]
+        for story in place["stories"]
+    }
+
+    assert progress == {
+        mixed.pk: 25,
+        one_currency.pk: 25,
+        overfunded.pk: 40,  # 400 counted of 1,000, not 1,000
+        nearly.pk: 99,  # never rounded up
+        without_needs.pk: 0,
+    }
+    for page in (mixed, one_currency, overfunded, nearly, without_needs):
+        needs = StoryNeed.objects.filter(page=page).exclude(status="cancelled")
+        funded = needs_funded_minor(need_keys=[need.translation_key for need in needs])
+        assert progress[page.pk] == story_progress_percent(
+            (need.goal_minor, need.currency, funded[need.translation_key]) for need in needs
+        )
+
+
+TRICKY_TITLE = 'She said "enough" \\ ข้าวและเส้นด้าย\t/ — 🧵'
+
+
+def test_the_map_is_compact_json_whatever_the_characters(client, home_page, case_worker):
+    story = story_live(home_page, case_worker=case_worker, title=TRICKY_TITLE)
+    unnamed = story_live(home_page, case_worker=case_worker, consent={"pseudonym": False})
+
+    body = client.get(MAP_URL).content
+    data = json.loads(body)
+
+    # Exactly what json.dumps writes: no spaces, keys in their order, characters unescaped.
+    assert body == json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+    stories = {s["id"]: s for place in data["places"] for s in place["stories"]}
+    assert list(stories[story.pk]) == ["id", "name", "title", "url", "progress"]
+    assert stories[story.pk]["title"] == TRICKY_TITLE
+    assert stories[unnamed.pk]["name"] is None
+
+
+def test_without_postgresql_the_same_query_gives_the_same_map(home_page, case_worker, monkeypatch):
+    """SQLite (``make run`` without a DATABASE_URL) has no ordered aggregate: the query
+    returns one story a row and Python joins them. Both ways give the same text."""
+    story_live(home_page, case_worker=case_worker, region="TH-50", title=TRICKY_TITLE)
+    story_live(home_page, case_worker=case_worker, region="TH-50")
+    story_live(home_page, case_worker=case_worker, region="KH", consent={"pseudonym": False})
+
+    def build() -> str:
+        return selectors.map_json(
+            language="en", filters=StoryFilters(), thumbnail_url_template="/t/{id}/"
+        )
+
+    aggregated = build()
+    monkeypatch.setattr(selectors, "_json_lists_in_database", lambda: False)
+
+    assert build() == aggregated
+    assert len(story_ids(json.loads(aggregated))) == 3
+
+
+def test_a_story_without_a_place_is_not_on_the_map(client, home_page, case_worker):
+    placed = story_live(home_page, case_worker=case_worker, region="KH")
+    story_live(home_page, case_worker=case_worker, region="")
+
+    assert story_ids(map_json(client)) == {placed.pk}
+
+
 def test_an_unknown_story_has_no_thumbnail(client, home_page):
     assert client.get("/map/thumbnails/999999/").status_code == 404
 
@@ -210,3 +328,11 @@ def test_a_withdrawn_storys_thumbnail_is_gone(
         services.consent_withdraw(storyteller=story.storyteller, by=case_worker)
 
     assert client.get(f"/map/thumbnails/{story.pk}/").status_code == 404
+
+
+def test_the_map_answers_in_a_language_without_its_own_pages(client, home_page, case_worker):
+    """/th/ with no Thai site tree yet: an empty map, not an error."""
+    story_live(home_page, case_worker=case_worker)
+    response = client.get("/th" + MAP_URL)
+    assert response.status_code == 200
+    assert response.json()["places"] == []

@@ -80,3 +80,26 @@ def test_a_story_page_renders_its_pseudonym_needs_and_the_protection_note(client
     assert f"Told by {story.storyteller.pseudonym}" in html
     assert "Why you will not see a face or a name" in html
     assert '<meta name="robots" content="noindex, nofollow">' in html
+
+
+def test_the_story_text_is_cached_and_a_published_change_shows_at_once(client, story, case_worker):
+    """The text fragments are cached (fewer queries on the next view) under the page's
+    published revision, so a new revision shows at once even before any cache is told."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    page = story_publish(story, case_worker=case_worker)
+    first = client.get(page.url).content.decode()
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(page.url).content.decode() == first
+    page.refresh_from_db()
+    page.summary = "A second summary, written after the first visit."
+    page.body = [("paragraph", "<p>A paragraph added later.</p>")]
+    page.save_revision()
+    page = story_publish(page, case_worker=case_worker)
+
+    with CaptureQueriesContext(connection) as changed:
+        html = client.get(page.url).content.decode()
+    assert "A second summary, written after the first visit." in html
+    assert "A paragraph added later." in html
+    assert len(warm) < len(changed)  # the cached view skipped the story's own content
