@@ -3,7 +3,6 @@
 import gzip
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import reverse
@@ -11,12 +10,13 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from stories.filters import StoryFilterForm
-from stories.public_cache import public_version
+from stories.public_cache import public_cache_get, public_cache_set
 from stories.selectors import map_json, story_thumbnail_url
 
 
 def _cache_key(*parts: str) -> str:
-    return ":".join(["stories", public_version(), timezone.localdate().isoformat(), *parts])
+    """Today's key; the public version travels inside the entry (``public_cache_get``)."""
+    return ":".join(["stories", timezone.localdate().isoformat(), *parts])
 
 
 def thumbnail_url_template() -> str:
@@ -34,13 +34,13 @@ def map_data_json(request):
     filters = StoryFilterForm(request.GET).filters()
     language = translation.get_language()
     key = _cache_key("map", language, filters.cache_key)
-    body = cache.get(key)
+    version, body = public_cache_get(key)
     if body is None:
         raw = map_json(
             language=language, filters=filters, thumbnail_url_template=thumbnail_url_template()
         ).encode()
         body = gzip.compress(raw, compresslevel=6, mtime=0)
-        cache.set(key, body, settings.MAP_DATA_CACHE_SECONDS)
+        public_cache_set(key, body, version=version, timeout=settings.MAP_DATA_CACHE_SECONDS)
     response = HttpResponse(content_type="application/json")
     if "gzip" in request.headers.get("Accept-Encoding", ""):
         response["Content-Encoding"] = "gzip"
@@ -58,13 +58,13 @@ def story_thumbnail(request, page_id: int):
     """Redirect to a small rendition of a public story's first usable image, or to a neutral
     illustration. 404 for anything not public, exactly as for a story that never existed."""
     key = _cache_key("thumbnail", str(page_id))
-    url = cache.get(key)
+    version, url = public_cache_get(key)
     if url is None:
         url = story_thumbnail_url(page_id=page_id)
         if url is None:
             raise Http404
         url = url or static("img/story-placeholder.svg")
-        cache.set(key, url, settings.MAP_DATA_CACHE_SECONDS)
+        public_cache_set(key, url, version=version, timeout=settings.MAP_DATA_CACHE_SECONDS)
     response = HttpResponseRedirect(url)
     response["Cache-Control"] = "private, max-age=300"
     return response
