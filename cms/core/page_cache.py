@@ -19,6 +19,7 @@ than a page number, a URL outside the admin and the form views; and only respons
 import hashlib
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language_from_path
@@ -78,8 +79,10 @@ class PageCacheMiddleware:
         key = page_cache_key(request)
         version, cached = public_cache_get(key)
         if cached is not None:
-            cached["X-Page-Cache"] = "hit"
-            return cached
+            status, headers, content = cached
+            response = HttpResponse(content, status=status, headers=headers)
+            response["X-Page-Cache"] = "hit"
+            return response
         response = self.get_response(request)
         if request.method == "GET" and _cacheable_response(response):
             if hasattr(response, "render") and not response.is_rendered:
@@ -90,6 +93,8 @@ class PageCacheMiddleware:
                 max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
                 s_maxage=settings.PAGE_CACHE_CDN_SECONDS,
             )
-            public_cache_set(key, response, version=version, timeout=settings.PAGE_CACHE_SECONDS)
+            # Plain values, not the response object: cheaper to unpickle on every hit.
+            entry = (response.status_code, dict(response.items()), response.content)
+            public_cache_set(key, entry, version=version, timeout=settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response

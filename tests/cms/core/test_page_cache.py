@@ -43,6 +43,8 @@ def test_a_cache_hit_makes_no_query(client, story, page_cache):
     assert second["X-Page-Cache"] == "hit"
     assert len(queries) == 0
     assert second.content == first.content
+    for header in ("Content-Type", "Cache-Control", "Content-Security-Policy", "Vary"):
+        assert second[header] == first[header], header
 
 
 def test_withdrawal_is_never_served_from_the_cache(
