@@ -23,6 +23,7 @@ from wagtail.search.index import remove_object
 
 from cms.core.models import CustomImage
 from stories.models import StoryNeed, StoryPage, Storyteller
+from stories.models.pages import FeaturedStory
 from stories.signals import story_withdrawn
 
 logger = logging.getLogger(__name__)
@@ -39,18 +40,33 @@ def story_pages(storyteller: Storyteller) -> list[StoryPage]:
     return list(StoryPage.objects.filter(storyteller=storyteller).select_related("locale"))
 
 
+def _featuring_pages(pages: list[StoryPage]) -> list[Page]:
+    """Pages that feature these stories (home pages, campaigns: every concrete
+    ``FeaturedStory``), with their translations."""
+    featuring = set()
+    for model in FeaturedStory.__subclasses__():
+        if not model._meta.abstract:
+            featuring |= set(
+                model.objects.filter(story__in=pages).values_list("page_id", flat=True)
+            )
+    translation_keys = Page.objects.filter(pk__in=featuring).values("translation_key")
+    return list(Page.objects.filter(translation_key__in=translation_keys, live=True))
+
+
 def affected_urls(pages: list[StoryPage]) -> set[str]:
     """Every URL that shows (or lists) these stories: the pages, their parents and homes,
-    the map data and the sitemap, in every locale."""
+    the pages featuring them (campaigns) and the sitemap, in every locale. The map data is
+    never kept by a CDN (``Cache-Control: private``): nothing to purge there."""
     urls: set[str] = set()
     for page in pages:
         for related in [page, *page.get_ancestors().filter(depth__gt=1).specific()]:
             if url := related.get_full_url():
                 urls.add(url)
+    for page in _featuring_pages(pages):
+        if url := page.get_full_url():
+            urls.add(url)
     base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
     urls.add(f"{base}/sitemap.xml")
-    for extra in getattr(settings, "STORY_TAKEDOWN_EXTRA_PURGE_PATHS", []):
-        urls.add(f"{base}{extra}")
     return urls
 
 

@@ -15,11 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageLogEntry
 
+from campaigns.models import CampaignPageFeaturedStory
 from cms.core.media import rendition_serve
 from stories import services
 from stories.expiry import consent_reminders_send, consents_expire
 from stories.models import StoryPage
 from stories.signals import story_withdrawn
+from tests.campaigns.conftest import campaign_make
 from tests.factories import (
     SAFEGUARDING_CHECKLIST,
     StorytellerFactory,
@@ -76,6 +78,8 @@ def test_withdrawal_takes_down_every_locale_with_410(
 ):
     storyteller, english, thai = story_in_two_languages(home_page, people)
     index_url = english.get_parent().url
+    campaign = campaign_make(home_page)
+    CampaignPageFeaturedStory.objects.create(page=campaign, story=english, sort_order=0)
     assert client.get(english.url).status_code == 200
     assert client.get(thai.url).status_code == 200
 
@@ -90,12 +94,14 @@ def test_withdrawal_takes_down_every_locale_with_410(
     assert "no longer available" in client.get(english.url).content.decode()
     assert english.title not in client.get(index_url).content.decode()
     assert english.get_full_url() not in client.get("/sitemap.xml").content.decode()
-    # Both locales' story URLs, their indexes and homes, and the sitemap were purged.
+    # Both locales' story URLs, their indexes and homes, the campaign featuring the story
+    # and the sitemap were purged.
     purged = set(recording_cdn)
     for page in (english, thai):
         assert page.get_full_url() in purged
         assert page.get_parent().get_full_url() in purged
     assert any(url.endswith("/sitemap.xml") for url in purged)
+    assert campaign.get_full_url() in purged  # a campaign featuring the story
 
 
 def test_withdrawal_is_in_the_audit_log_and_staff_are_told(
