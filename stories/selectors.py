@@ -645,23 +645,34 @@ def map_json(*, language: str, filters: StoryFilters, thumbnail_url_template: st
 def places_with_counts(
     *, locale: LocaleOrLanguage, filters: StoryFilters
 ) -> list[tuple[Region, int]]:
-    """The map's places and how many stories each has: the list beside the map (one query).
+    """The map's places and how many stories each has: the list beside the map (one query,
+    then cached until the public set changes or the day ends: counting every public story is
+    the dearest part of the home page and the story index).
 
     Counts per place as the map groups them, so the list and the markers agree.
     """
-    counts: dict[str, int] = {}
-    grouped = (
-        stories_filtered(locale=locale, filters=filters)
-        .order_by()
-        .values("region", "consent_precision", "storyteller__is_child")
-        .annotate(count=Count("pk"))
-    )
-    for row in grouped:
-        point = map_point(
-            row["region"], precision=row["consent_precision"], is_child=row["storyteller__is_child"]
+    from stories.public_cache import public_cache_get, public_cache_set
+
+    language = _language(locale) or "*"
+    key = f"stories:places:{timezone.localdate().isoformat()}:{language}:{filters.cache_key}"
+    version, counts = public_cache_get(key)
+    if counts is None:
+        counts = {}
+        grouped = (
+            stories_filtered(locale=locale, filters=filters)
+            .order_by()
+            .values("region", "consent_precision", "storyteller__is_child")
+            .annotate(count=Count("pk"))
         )
-        if point is not None:
-            counts[point.code] = counts.get(point.code, 0) + row["count"]
+        for row in grouped:
+            point = map_point(
+                row["region"],
+                precision=row["consent_precision"],
+                is_child=row["storyteller__is_child"],
+            )
+            if point is not None:
+                counts[point.code] = counts.get(point.code, 0) + row["count"]
+        public_cache_set(key, counts, version=version, timeout=settings.MAP_DATA_CACHE_SECONDS)
     return sorted(
         ((REGIONS[code], count) for code, count in counts.items()), key=lambda item: item[0].name
     )
