@@ -3,14 +3,13 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils import translation
 from wagtail.models import Locale, Page
 
 from home.models import HomePage, StandardPage
 from stories.models import StoryIndexPage, StoryPage
-from stories.public_cache import public_version
+from stories.public_cache import public_cache_get, public_cache_set
 from stories.selectors import (
     StoryFilters,
     funding_totals,
@@ -86,8 +85,8 @@ def site_links(*, language: str) -> SiteLinks:
     One query, then cached until anything is published or unpublished
     (stories/public_cache.py bumps the version on every publication change).
     """
-    key = f"home:site-links:{public_version()}:{language}"
-    links = cache.get(key)
+    key = f"home:site-links:{language}"
+    version, links = public_cache_get(key)
     if links is None:
         default = settings.LANGUAGE_CODE
         pages = list(
@@ -123,7 +122,7 @@ def site_links(*, language: str) -> SiteLinks:
                 if page.content_type.model_class() is StandardPage and not page.show_in_menus
             ],
         )
-        cache.set(key, links, 60 * 60)
+        public_cache_set(key, links, version=version, timeout=60 * 60)
     return links
 
 
