@@ -164,8 +164,8 @@ else:
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 PAGE_CACHE_BROWSER_SECONDS = 60  # browsers re-check within a minute
 PAGE_CACHE_CDN_SECONDS = env_int("PAGE_CACHE_CDN_SECONDS", 300)  # a CDN is purged on takedown
-# In every language (/th/donate/ too). The map data has its own cache (stories/views.py).
-PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/donate/", "/documents/", "/django-admin/", "/map/"]
+# In every language (/th/donate/ too).
+PAGE_CACHE_EXCLUDED_PATHS = ["/admin/", "/donate/", "/documents/", "/django-admin/"]
 
 # --------------------------------------------------------------------------------------
 # Background tasks (django_tasks backport, as Wagtail 8 uses). The database backend

@@ -48,8 +48,10 @@ def map_data_json(request):
     else:
         response.content = gzip.decompress(body)
     response["Vary"] = "Accept-Encoding"
-    # Browsers may keep it briefly; shared caches may not outlive a withdrawal.
+    # Browsers may keep it briefly; a CDN may not (no purge names every filtered URL). The
+    # page cache may, under the public version (cms/core/page_cache.py).
     response["Cache-Control"] = "private, max-age=60"
+    response.page_cache_private = True
     return response
 
 

@@ -13,7 +13,9 @@ short ``s-maxage``.
 
 Only the simplest requests are cached: GET or HEAD, no session cookie, no query string other
 than a page number, a URL outside the admin and the form views; and only responses that are
-200, set no cookie and say nothing private.
+200, set no cookie and say nothing private, unless the view marks a private response as fit
+for this cache alone (``response.page_cache_private``: the map data, kept here by version but
+never by a CDN, which no purge could reach for every filter).
 """
 
 import hashlib
@@ -46,12 +48,20 @@ def _cacheable_request(request) -> bool:
     return not path.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
 
 
+def _shared_only(response) -> bool:
+    """A response the view marked as safe to keep here but not in a CDN: it stays
+    ``private`` downstream (the map data: a CDN purge cannot name every filtered URL)."""
+    return getattr(response, "page_cache_private", False)
+
+
 def _cacheable_response(response) -> bool:
     # A response that sets a cookie (a CSRF token, a message) belongs to one visitor. Its
     # "Vary: Cookie" alone does not: templates touch the session to ask who is logged in, and
     # only requests without a session cookie are served from here.
     if response.status_code != 200 or response.cookies or response.streaming:
         return False
+    if _shared_only(response):
+        return True
     control = response.get("Cache-Control", "")
     return not any(word in control for word in ("private", "no-store", "no-cache"))
 
@@ -62,6 +72,8 @@ def page_cache_key(request) -> str:
             timezone.localdate().isoformat(),
             request.get_host(),
             request.get_full_path(),
+            # Responses that vary on it (the gzipped map data) are kept once per encoding.
+            "gzip" if "gzip" in request.headers.get("Accept-Encoding", "") else "",
         ]
     )
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
@@ -87,12 +99,13 @@ class PageCacheMiddleware:
         if request.method == "GET" and _cacheable_response(response):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            patch_cache_control(
-                response,
-                public=True,
-                max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
-                s_maxage=settings.PAGE_CACHE_CDN_SECONDS,
-            )
+            if not _shared_only(response):
+                patch_cache_control(
+                    response,
+                    public=True,
+                    max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
+                    s_maxage=settings.PAGE_CACHE_CDN_SECONDS,
+                )
             # Plain values, not the response object: cheaper to unpickle on every hit.
             entry = (response.status_code, dict(response.items()), response.content)
             public_cache_set(key, entry, version=version, timeout=settings.PAGE_CACHE_SECONDS)

@@ -83,10 +83,36 @@ def test_staff_and_forms_are_never_cached(client, story, page_cache):
 
 
 def test_excluded_paths_are_excluded_in_every_language(client, story, page_cache):
-    for path in ("/donate/", "/th/donate/", "/map/stories.json", "/th/map/stories.json"):
+    for path in ("/donate/", "/th/donate/"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert "X-Page-Cache" not in response, path
+
+
+def test_the_map_data_is_kept_here_per_encoding_but_stays_private_downstream(
+    client, story, people, page_cache, django_capture_on_commit_callbacks
+):
+    import gzip
+    import json
+
+    url = "/map/stories.json"
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert zipped["X-Page-Cache"] == "miss"
+    again = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert again["X-Page-Cache"] == "hit"
+    assert again["Content-Encoding"] == "gzip"
+    assert again["Cache-Control"] == "private, max-age=60"  # never kept by a CDN
+    plain = client.get(url)  # a client without gzip gets its own entry, uncompressed
+    assert "Content-Encoding" not in plain
+    assert json.loads(plain.content) == json.loads(gzip.decompress(again.content))
+    assert story.title in plain.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consent_withdraw(storyteller=story.storyteller, by=people["case_worker"])
+
+    after = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert after["X-Page-Cache"] == "miss"
+    assert story.title not in gzip.decompress(after.content).decode()
 
 
 def test_an_entry_rendered_before_a_change_committed_is_never_served(client, story, page_cache):
