@@ -107,3 +107,34 @@ def give(
 
 def stale(seconds: int = 301) -> int:
     return int(time.time()) - seconds
+
+
+def at_once(*calls) -> list:
+    """Run each callable in a thread of its own, all released at the same moment (as
+    concurrent requests or deliveries would arrive); each thread closes its own database
+    connection. Returns the results in the order of ``calls``; a failure is raised."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+    errors: list[BaseException] = []
+
+    def run(index, call):
+        barrier.wait()
+        try:
+            results[index] = call()
+        except BaseException as error:  # re-raised in the test's thread below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return results

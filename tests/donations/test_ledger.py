@@ -1,5 +1,7 @@
 """The ledger: where every gift is, what needs have raised, and that nobody can rewrite it."""
 
+import functools
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
@@ -10,7 +12,7 @@ from cms.donations import ledger, selectors, targets
 from cms.donations.models import Donation, Fund, LedgerEntry, WithdrawalChoice
 from cms.donations.templatetags.donations import need_funded
 from stories.models import StoryNeed
-from tests.donations.helpers import deliver, donatable_story, give, needs_of
+from tests.donations.helpers import at_once, deliver, donatable_story, give, needs_of
 
 
 @pytest.fixture
@@ -224,9 +226,7 @@ def test_the_donor_choice_defaults_to_the_general_fund(client, fake_stripe, stor
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_gifts_at_once_never_overfill_a_need(fake_stripe, home_page):
-    import threading
 
-    from django.db import connection
     from django.test import Client
 
     page = donatable_story(home_page)
@@ -236,20 +236,8 @@ def test_two_gifts_at_once_never_overfill_a_need(fake_stripe, home_page):
     for _ in range(2):
         _donation, session_id = give(target=target, amount_minor=600_000)
         events.append(fake_stripe.complete_session(session_id))
-    barrier = threading.Barrier(2)
 
-    def post(event):
-        barrier.wait()
-        try:
-            deliver(Client(), event)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=(event,)) for event in events]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(*[functools.partial(deliver, Client(), event) for event in events])
 
     funded = selectors.needs_funded_minor(need_keys=[first.translation_key, second.translation_key])
     assert funded == {first.translation_key: 1_000_000, second.translation_key: 200_000}

@@ -1,7 +1,7 @@
 """The Stripe webhook: authentic events only, each applied exactly once, in any order."""
 
+import functools
 import json
-import threading
 
 import pytest
 from django.core.cache import cache
@@ -10,7 +10,7 @@ from django.test import Client
 
 from cms.donations.models import Donation, LedgerEntry, ProcessedStripeEvent
 from cms.emails.models import OutboxMessage
-from tests.donations.helpers import deliver, give, sign, stale
+from tests.donations.helpers import at_once, deliver, give, sign, stale
 from tests.fake_stripe import FakeStripe
 
 
@@ -149,23 +149,10 @@ def test_ten_concurrent_deliveries_have_one_effect(fake_stripe, home_page):
     donation, session_id = give(amount_minor=250_000, currency="THB")
     event = fake_stripe.complete_session(session_id)
     payload = json.dumps(event)
-    barrier = threading.Barrier(10)
-    statuses = []
 
-    def post():
-        barrier.wait()
-        try:
-            statuses.append(deliver(Client(), payload).status_code)
-        finally:
-            connection.close()
+    responses = at_once(*[lambda: deliver(Client(), payload)] * 10)
 
-    threads = [threading.Thread(target=post) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert statuses == [200] * 10
+    assert [response.status_code for response in responses] == [200] * 10
     assert effects(donation) == {"status": "paid", "gifts": 1, "receipts": 1}
     assert ProcessedStripeEvent.objects.count() == 1
 
@@ -177,20 +164,8 @@ def test_ten_concurrent_different_events_for_one_payment_have_one_effect(fake_st
     events = [first] + [
         fake_stripe.event("checkout.session.completed", first["data"]["object"]) for _ in range(9)
     ]
-    barrier = threading.Barrier(10)
 
-    def post(event):
-        barrier.wait()
-        try:
-            deliver(Client(), event)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post, args=(event,)) for event in events]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(*[functools.partial(deliver, Client(), event) for event in events])
 
     assert effects(donation) == {"status": "paid", "gifts": 1, "receipts": 1}
 

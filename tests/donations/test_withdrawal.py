@@ -7,7 +7,15 @@ from cms.donations import ledger, selectors, targets
 from cms.donations.models import Donation, Fund, HopeMessage, LedgerEntry
 from cms.emails.models import OutboxMessage
 from stories import services as story_services
-from tests.donations.helpers import PSEUDONYM, STORY_TITLE, deliver, donatable_story, give, needs_of
+from tests.donations.helpers import (
+    PSEUDONYM,
+    STORY_TITLE,
+    at_once,
+    deliver,
+    donatable_story,
+    give,
+    needs_of,
+)
 from tests.factories import staff_in
 
 
@@ -239,9 +247,6 @@ def test_a_withdrawal_refund_waits_while_stripe_is_down_and_reconciliation_makes
 def test_a_gift_paid_while_the_story_is_being_withdrawn_is_never_left_with_it(
     fake_stripe, home_page
 ):
-    import threading
-
-    from django.db import connection
     from django.test import Client
 
     story = donatable_story(home_page)
@@ -249,27 +254,11 @@ def test_a_gift_paid_while_the_story_is_being_withdrawn_is_never_left_with_it(
     donation, session_id = give(target=targets.target_for_need(need.translation_key))
     event = fake_stripe.complete_session(session_id)
     case_worker = staff_in("Case workers")
-    barrier = threading.Barrier(2)
 
-    def withdraw_now():
-        barrier.wait()
-        try:
-            story_services.consent_withdraw(storyteller=story.storyteller, by=case_worker)
-        finally:
-            connection.close()
-
-    def stripe_delivers():
-        barrier.wait()
-        try:
-            deliver(Client(), event)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=withdraw_now), threading.Thread(target=stripe_delivers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(
+        lambda: story_services.consent_withdraw(storyteller=story.storyteller, by=case_worker),
+        lambda: deliver(Client(), event),
+    )
 
     donation.refresh_from_db()
     assert donation.status == Donation.Status.PAID
