@@ -28,9 +28,9 @@ KIT_TEXT = """#igivehope — how to take part
 Nothing is ever posted on your behalf. Every email has a link to leave.
 """
 MESSAGES = [
-    ("Anna", "You are not alone. Wishing you safe days and a bright road ahead."),
+    ("Exampla Ally", "You are not alone. Wishing you safe days and a bright road ahead."),
     ("", "Sending strength from far away. Your courage inspires me."),
-    ("Marco", "Every new start matters. Hope is stronger than fear."),
+    ("Testo Friend", "Every new start matters. Hope is stronger than fear."),
 ]
 
 
