@@ -343,19 +343,17 @@ def story_progress_percent(needs: Iterable[tuple[int, str, int]]) -> int:
 def _consent_flags(*, storyteller) -> dict[str, bool]:
     """What the current consent says about the byline and search engines. Cached: any
     consent change bumps the public version (stories/receivers.py)."""
-    from django.core.cache import cache
+    from stories.public_cache import public_cache_get, public_cache_set
 
-    from stories.public_cache import public_version
-
-    key = f"stories:consent-flags:{public_version()}:{storyteller.pk}"
-    flags = cache.get(key)
+    key = f"stories:consent-flags:{storyteller.pk}"
+    version, flags = public_cache_get(key)
     if flags is None:
         consent = storyteller.current_consent
         flags = {
             "pseudonym": bool(consent and consent.pseudonym),
             "search_engines": bool(consent and consent.search_engines),
         }
-        cache.set(key, flags, 60 * 60)
+        public_cache_set(key, flags, version=version, timeout=60 * 60)
     return flags
 
 
