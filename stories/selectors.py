@@ -161,11 +161,6 @@ def stories_public(
     return stories
 
 
-def story_is_public(page: StoryPage, *, today: date | None = None) -> bool:
-    """This one page passes the same filter as every listing (one query)."""
-    return stories_public(locale=None, today=today).filter(pk=page.pk).exists()
-
-
 def stories_searchable(*, locale: LocaleOrLanguage = None) -> QuerySet[StoryPage]:
     """Public stories whose consent also allows search engines (sitemap, robots meta)."""
     return stories_public(locale=locale).filter(consent_search_engines=True)
@@ -302,10 +297,6 @@ class NeedProgress:
     @property
     def percent(self) -> int:
         return progress_percent(self.counted_minor, self.need.goal_minor)
-
-    @property
-    def remaining_minor(self) -> int:
-        return max(self.need.goal_minor - self.funded_minor, 0)
 
     @property
     def is_open(self) -> bool:
