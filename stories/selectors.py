@@ -331,28 +331,13 @@ def story_progress_percent(needs: Iterable[tuple[int, str, int]]) -> int:
 # --------------------------------------------------------------------------------------
 
 
-def _consent_flags(*, storyteller) -> dict[str, bool]:
-    """What the current consent says about the byline and search engines. Cached: any
-    consent change bumps the public version (stories/receivers.py)."""
-    from stories.public_cache import public_cache_get, public_cache_set
-
-    key = f"stories:consent-flags:{storyteller.pk}"
-    version, flags = public_cache_get(key)
-    if flags is None:
-        consent = storyteller.current_consent
-        flags = {
-            "pseudonym": bool(consent and consent.pseudonym),
-            "search_engines": bool(consent and consent.search_engines),
-        }
-        public_cache_set(key, flags, version=version, timeout=60 * 60)
-    return flags
-
-
 def story_page_context(*, page: StoryPage) -> dict:
     """What the story template shows beyond the page's own fields."""
     from stories.public_cache import public_version
 
-    flags = _consent_flags(storyteller=page.storyteller)
+    # StoryPage.serve has just read the current consent to decide whether to serve at all;
+    # a preview has not.
+    consent = getattr(page, "served_consent", None) or page.storyteller.current_consent
     from cms.donations.selectors import need_funded_expression
 
     # The needs and what each holds in the ledger, in one query.
@@ -363,8 +348,8 @@ def story_page_context(*, page: StoryPage) -> dict:
         .order_by("sort_order")
     )
     return {
-        "show_pseudonym": flags["pseudonym"],
-        "search_engines_allowed": flags["search_engines"],
+        "show_pseudonym": bool(consent and consent.pseudonym),
+        "search_engines_allowed": bool(consent and consent.search_engines),
         "region": region_get(page.region) if page.region else None,
         "needs_progress": [NeedProgress(need, need.funded_minor) for need in needs],
         "story": StoryContent(page),

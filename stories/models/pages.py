@@ -219,8 +219,10 @@ class StoryPage(BasePage):
             response = TemplateResponse(request, "pages/story_gone.html", status=410)
             response["Cache-Control"] = "no-store"
             return response
-        # The language switcher offers only languages this consent covers (home/languages.py).
+        # The language switcher offers only languages this consent covers (home/languages.py);
+        # the template's byline and robots tag read the same consent.
         self.readable_languages = set(consent.languages)
+        self.served_consent = consent
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
