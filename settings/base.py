@@ -81,12 +81,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: stores anonymous pages with every header the others add. Hits are answered
+    # before Django, by cms.wsgi's PageCacheApplication; never a taken-down story (its
+    # docstring).
+    "cms.core.page_cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Directly after SecurityMiddleware, as whitenoise documents, so static files skip
     # the rest of the stack.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Anonymous page views from the shared cache; never a taken-down story (its docstring).
-    "cms.core.page_cache.PageCacheMiddleware",
     "cms.core.csp.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -31,6 +31,28 @@ def home_page(db):
     return page
 
 
+@pytest.fixture
+def visitor(db):
+    """An anonymous visitor of the deployed WSGI application (``cms.wsgi``), through WebTest:
+    unlike Django's test client, it reaches ``PageCacheApplication``, which answers page-cache
+    hits in front of Django."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+    from webtest import TestApp
+
+    from cms.wsgi import application
+
+    # As Django's test client does: the test's database connection stays open between
+    # requests (it holds the test's transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield TestApp(application, extra_environ={"HTTP_HOST": "testserver"})
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(autouse=True)
 def _cache_cleared():
     """Each test starts with an empty cache. The database rolls back between tests but the

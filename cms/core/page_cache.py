@@ -5,47 +5,118 @@ the public-content version they were rendered under (``stories/public_cache.py``
 key that includes today's date. Publishing, unpublishing, withdrawal, expiry, erasure and
 consent changes bump the version *after their transaction commits*, so from that moment no
 instance serves an old entry: a request that started before the commit may still store what
-it rendered, but tagged with the old version, which never matches again. A hit is one round
-trip to the cache (the version and the page together). The date in the key drops entries
-rendered before midnight, when consent may have expired. CDNs in front are purged through
-``wagtail.contrib.frontend_cache`` (``stories/takedown.py``) and only told to keep pages for a
-short ``s-maxage``.
+it rendered, but tagged with the version read before it rendered, which never matches
+again. The date in the key drops entries rendered before midnight, when consent may have
+expired. CDNs in front are purged through ``wagtail.contrib.frontend_cache``
+(``stories/takedown.py``) and only told to keep pages for a short ``s-maxage``.
 
-Only the simplest requests are cached: GET or HEAD, no session cookie, no query string other
-than a page number, a URL outside the admin and the form views; and only responses that are
-200, set no cookie and say nothing private, unless the view marks a private response as fit
-for this cache alone (``response.page_cache_private``: the map data, kept here by version but
-never by a CDN, which no purge could reach for every filter).
+Two parts, one key (``request_key``, read from the WSGI environ alone):
+
+- ``PageCacheApplication`` wraps the WSGI application (``cms/wsgi.py``) and answers a hit
+  before Django builds a request: one Redis round trip (the version and the page together),
+  then the stored status, headers and bytes. Everything else goes on to Django.
+- ``PageCacheMiddleware``, first in ``MIDDLEWARE``, stores what Django answered, with the
+  headers every other middleware added (security headers, CSP), so a hit sends exactly
+  what a miss sent.
+
+Only the simplest requests are cached: GET or HEAD, no session or message cookie, no query
+string other than a page number, a URL outside the admin, the form views and static files;
+and only responses that are 200, set no cookie and say nothing private, unless the view
+marks a private response as fit for this cache alone (``response.page_cache_private``: the
+map data, kept here by version but never by a CDN, which no purge could reach for every
+filter).
 """
 
 import hashlib
+import logging
+from urllib.parse import parse_qsl
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http.cookie import parse_cookie
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language_from_path
 
-from stories.public_cache import public_cache_get, public_cache_set
+from stories.public_cache import public_cache_get, public_cache_set, public_version
+
+logger = logging.getLogger(__name__)
 
 CACHEABLE_QUERY_KEYS = {"page"}
+# What the application hands the middleware on a miss: the key and the version it read.
+ENVIRON_KEY = "igivehope.page_cache"
 
 
-def _path_without_language(path: str) -> str:
-    """``/th/donate/`` → ``/donate/``: exclusions hold in every language."""
+def _excluded(path: str) -> bool:
+    """Static and media files, and the configured paths in every language (``/th/donate/``
+    as ``/donate/``)."""
+    files = tuple(url for url in (settings.STATIC_URL, settings.MEDIA_URL) if url)
+    if path.startswith(files):
+        return True
     language = get_language_from_path(path)
-    return path.removeprefix(f"/{language}") if language else path
+    if language:
+        path = path.removeprefix(f"/{language}")
+    return path.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
 
 
-def _cacheable_request(request) -> bool:
-    if request.method not in {"GET", "HEAD"}:
-        return False
-    if {settings.SESSION_COOKIE_NAME, "messages"} & set(request.COOKIES):
-        return False  # staff, and anyone with a session or a message waiting, get a fresh page
-    if set(request.GET) - CACHEABLE_QUERY_KEYS:
-        return False
-    path = _path_without_language(request.path)
-    return not path.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PATHS))
+def request_key(environ) -> str | None:
+    """The cache key of a request, or ``None`` when it must be rendered for its sender.
+
+    The key holds every input that can change an anonymous page: the date, the scheme and
+    host as Django may read them (proxy headers included), the path, the query string, and
+    whether the client takes gzip (the map data is kept once per encoding).
+    """
+    if not settings.PAGE_CACHE_SECONDS or environ.get("REQUEST_METHOD") not in {"GET", "HEAD"}:
+        return None
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    if _excluded(path):
+        return None
+    # Staff, and anyone with a session or a message waiting, get a fresh page.
+    if {settings.SESSION_COOKIE_NAME, "messages"} & parse_cookie(
+        environ.get("HTTP_COOKIE", "")
+    ).keys():
+        return None
+    query = environ.get("QUERY_STRING", "")
+    if (
+        query
+        and {name for name, _ in parse_qsl(query, keep_blank_values=True)} - CACHEABLE_QUERY_KEYS
+    ):
+        return None
+    proxy_scheme = settings.SECURE_PROXY_SSL_HEADER[0] if settings.SECURE_PROXY_SSL_HEADER else ""
+    raw = "\n".join(
+        [
+            timezone.localdate().isoformat(),
+            environ.get("wsgi.url_scheme", ""),
+            environ.get(proxy_scheme, "") if proxy_scheme else "",
+            environ.get("HTTP_X_FORWARDED_HOST", "") if settings.USE_X_FORWARDED_HOST else "",
+            environ.get("HTTP_HOST")
+            or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}",
+            path,
+            query,
+            "gzip" if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "") else "",
+        ]
+    )
+    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+class PageCacheApplication:
+    """Answers page-cache hits in front of Django's WSGI application; the rest goes on."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        try:
+            key = request_key(environ)
+            if key is not None:
+                version, entry = public_cache_get(key)
+                if entry is not None:
+                    status, headers, content = entry
+                    start_response(status, [*headers, ("X-Page-Cache", "hit")])
+                    return [content]
+                environ[ENVIRON_KEY] = (key, version)
+        except Exception:  # the cache is down: Django answers, and reports what fails there
+            logger.exception("Page cache lookup failed")
+        return self.application(environ, start_response)
 
 
 def _shared_only(response) -> bool:
@@ -66,35 +137,22 @@ def _cacheable_response(response) -> bool:
     return not any(word in control for word in ("private", "no-store", "no-cache"))
 
 
-def page_cache_key(request) -> str:
-    raw = "|".join(
-        [
-            timezone.localdate().isoformat(),
-            request.get_host(),
-            request.get_full_path(),
-            # Responses that vary on it (the gzipped map data) are kept once per encoding.
-            "gzip" if "gzip" in request.headers.get("Accept-Encoding", "") else "",
-        ]
-    )
-    return "page:" + hashlib.sha256(raw.encode()).hexdigest()
-
-
 class PageCacheMiddleware:
-    """Outermost after security/static middleware, so a hit costs one cache read."""
+    """First in ``MIDDLEWARE``: stores cacheable responses as the client receives them."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not settings.PAGE_CACHE_SECONDS or not _cacheable_request(request):
-            return self.get_response(request)
-        key = page_cache_key(request)
-        version, cached = public_cache_get(key)
-        if cached is not None:
-            status, headers, content = cached
-            response = HttpResponse(content, status=status, headers=headers)
-            response["X-Page-Cache"] = "hit"
-            return response
+        looked_up = request.META.get(ENVIRON_KEY)
+        if looked_up:
+            key, version = looked_up
+        else:  # not through PageCacheApplication (the test client)
+            key = request_key(request.META)
+            if key is None:
+                return self.get_response(request)
+            version = public_version()  # before rendering: see the module's docstring
+        request.get_host()  # an untrusted Host is refused here, before anything is stored
         response = self.get_response(request)
         if request.method == "GET" and _cacheable_response(response):
             if hasattr(response, "render") and not response.is_rendered:
@@ -106,8 +164,9 @@ class PageCacheMiddleware:
                     max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
                     s_maxage=settings.PAGE_CACHE_CDN_SECONDS,
                 )
-            # Plain values, not the response object: cheaper to unpickle on every hit.
-            entry = (response.status_code, dict(response.items()), response.content)
+            # Plain values, as the WSGI server is given them: cheap to unpickle on a hit.
+            status = f"{response.status_code} {response.reason_phrase}"
+            entry = (status, list(response.items()), response.content)
             public_cache_set(key, entry, version=version, timeout=settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response

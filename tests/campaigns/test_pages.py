@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_withdrawn_featured_story_disappears_at_once(
-    client, home_page, settings, django_capture_on_commit_callbacks
+    visitor, home_page, settings, django_capture_on_commit_callbacks
 ):
     settings.PAGE_CACHE_SECONDS = 300  # with the full-page cache on, as in production
     case_worker = staff_in("Case workers")
@@ -33,14 +33,14 @@ def test_a_withdrawn_featured_story_disappears_at_once(
         CampaignPageFeaturedStory.objects.create(page=campaign, story=chosen, sort_order=order)
     campaign.save_revision().publish()
 
-    first = client.get(campaign.url).content.decode()
+    first = visitor.get(campaign.url).text
     assert "A sewing machine" in first
     assert "The road home" in first
-    assert client.get(campaign.url)["X-Page-Cache"] == "hit"
+    assert visitor.get(campaign.url).headers["X-Page-Cache"] == "hit"
 
     with django_capture_on_commit_callbacks(execute=True):  # the withdrawal commits
         story_services.consent_withdraw(storyteller=story.storyteller, by=case_worker)
-    after = client.get(campaign.url).content.decode()
+    after = visitor.get(campaign.url).text
     assert "A sewing machine" not in after
     assert "The road home" in after
 
