@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import override
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from stories.public_cache import public_cache_get, public_cache_set
 
@@ -34,7 +34,9 @@ def page_alternates(page: Page, request) -> list[Alternate]:
     """
     readable = getattr(page, "readable_languages", None)
     languages = "*" if readable is None else ",".join(sorted(readable))
-    key = f"home:alternates:{page.pk}:{request.get_host()}:{languages}"
+    # The URLs depend on the site serving the request (relative within it), not its Host.
+    site = Site.find_for_request(request)
+    key = f"home:alternates:{page.pk}:{site.pk if site else ''}:{languages}"
     version, alternates = public_cache_get(key)
     if alternates is None:
         alternates = _alternates(page, request, readable)

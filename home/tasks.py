@@ -1,10 +1,20 @@
 """Background work for public pages (run by ``manage.py db_worker``; inline in development)."""
 
+import io
+import logging
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.handlers.base import BaseHandler
+from django.core.handlers.wsgi import WSGIRequest
+from django.http.request import validate_host
 from django_tasks import task
 from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from stories.selectors import STORY_IMAGE_WIDTHS, THUMBNAIL_SPEC
+
+logger = logging.getLogger(__name__)
 
 RENDITION_SPECS = (*(f"width-{width}" for width in STORY_IMAGE_WIDTHS), THUMBNAIL_SPEC)
 
@@ -23,16 +33,61 @@ def page_images(page) -> list:
     return images
 
 
+def page_render_as_visitor(page) -> int | None:
+    """Render a live page once as an anonymous visitor of its own URL would, through every
+    middleware, and return the status code (``None``: the page has no URL). What the render
+    caches (the story's text fragments, menus, language alternates) is then ready for the
+    first real visitor.
+
+    The Host is the page's site's, or the first allowed host when that one is not allowed
+    (as Wagtail's previews do); Wagtail then serves the default site, as it would the
+    visitor."""
+    full_url = page.get_full_url()
+    if full_url is None:
+        return None
+    url = urlsplit(full_url)
+    scheme = url.scheme or "http"
+    port = url.port or (443 if scheme == "https" else 80)
+    hostname = url.hostname or "localhost"
+    allowed = settings.ALLOWED_HOSTS or ["localhost"]
+    if not validate_host(hostname, allowed):
+        hostname = allowed[0].lstrip(".").replace("*", "localhost")
+    host = hostname if port in (80, 443) else f"{hostname}:{port}"
+    request = WSGIRequest(
+        {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": url.path,
+            "QUERY_STRING": "",
+            "SERVER_NAME": hostname,
+            "SERVER_PORT": str(port),
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": host,
+            "wsgi.url_scheme": scheme,
+            "wsgi.input": io.BytesIO(),
+        }
+    )
+    handler = BaseHandler()
+    handler.load_middleware()
+    # Not closed: closing a response sends request_finished, which would close this
+    # worker's database connection; the request has no body or files to release.
+    return handler.get_response(request).status_code
+
+
 @task()
-def page_renditions_prepare(page_id: int) -> int:
-    """Create the renditions a page's templates use, so its first visitor does not wait.
+def page_prepare(page_id: int) -> int:
+    """Get a newly published page ready, so its first visitor does not wait: create the
+    renditions its templates use, then render it once (``page_render_as_visitor``).
 
     Returns how many images were prepared.
     """
     page = Page.objects.filter(pk=page_id, live=True).first()
     if page is None:
         return 0
-    images = page_images(page.specific)
+    page = page.specific
+    images = page_images(page)
     for image in images:
         image.get_renditions(*RENDITION_SPECS)
+    status = page_render_as_visitor(page)
+    if status not in (200, None):
+        logger.warning("Page %s answered %s when rendered after publishing", page_id, status)
     return len(images)

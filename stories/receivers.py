@@ -26,11 +26,11 @@ def _public_changed(**kwargs) -> None:
 
 @receiver(page_published, dispatch_uid="stories_public_published")
 def page_published_received(sender, instance, **kwargs):
-    from home.tasks import page_renditions_prepare
+    from home.tasks import page_prepare
 
     _public_changed()
     page_id = instance.pk
-    transaction.on_commit(lambda: page_renditions_prepare.enqueue(page_id))
+    transaction.on_commit(lambda: page_prepare.enqueue(page_id))
 
 
 page_unpublished.connect(_public_changed, dispatch_uid="stories_public_unpublished")

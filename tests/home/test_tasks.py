@@ -1,0 +1,41 @@
+"""Publishing gets a page ready before its first visitor (home/tasks.py::page_prepare)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import image_block, image_make, staff_in, story_live
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def test_a_published_story_has_its_renditions_and_its_first_visitor_finds_it_rendered(
+    client, home_page, django_capture_on_commit_callbacks
+):
+    image = image_make(face=False, attested_by=staff_in("Safeguarding reviewers"))
+    body = [("paragraph", "<p>She keeps the machine oiled.</p>"), image_block(image)]
+    with django_capture_on_commit_callbacks(execute=True):  # publishing commits
+        story = story_live(home_page, body=body)
+
+    specs = set(image.renditions.values_list("filter_spec", flat=True))
+    assert {"width-480", "width-800", "width-1200", "fill-320x320"} <= specs
+    # The task rendered the page as a visitor: the first real visitor finds its text,
+    # menus and language links already made, and costs what the second one does.
+    first, second = queries(client, story.url), queries(client, story.url)
+    assert first == second
+
+
+def test_a_page_that_fails_to_render_is_reported(home_page, caplog, monkeypatch):
+    from home import tasks
+
+    story = story_live(home_page)
+    monkeypatch.setattr(tasks, "page_render_as_visitor", lambda page: 500)
+    assert tasks.page_prepare.call(story.pk) == 0
+    assert f"Page {story.pk} answered 500" in caplog.text
