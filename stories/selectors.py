@@ -225,8 +225,9 @@ class PagePaths:
     """Turns ``url_path`` + language into the path a visitor uses, like ``Page.url``, but
     from Wagtail's cached site root paths instead of one lookup per page."""
 
-    def __init__(self):
-        self._roots = Site.get_site_root_paths()  # cached by Wagtail; cleared on Site save
+    def __init__(self, roots: Iterable | None = None):
+        # Cached by Wagtail; cleared on Site save.
+        self._roots = Site.get_site_root_paths() if roots is None else roots
         self._prefixes: dict[str, str] = {}
 
     def _prefix(self, language: str) -> str:
@@ -552,19 +553,60 @@ def _json_lists_in_database() -> bool:
 MAP_STORY_ORDER = ("region", "-first_published_at", "pk")
 
 
-def _map_stories_by_place(stories: QuerySet[StoryPage]) -> dict[str | None, str]:
-    """Each place's stories as a JSON list (text), in map order."""
-    if _json_lists_in_database():
+@functools.lru_cache(maxsize=128)
+def _map_query(
+    language: str, filters: StoryFilters, today: date, roots: tuple, in_database: bool
+) -> tuple[str, tuple]:
+    """The map's SQL and its parameters: each place's stories as a JSON list (text), in map
+    order (one row a place; where the database cannot join the lists, one row a story).
+
+    Compiling this query costs Django more Python than PostgreSQL spends running it, so
+    each process compiles it once for everything the SQL depends on: the language, the
+    filters, the day (today's consents) and the sites' root paths.
+    """
+    stories = (
+        stories_filtered(locale=language, filters=filters, today=today)
+        .annotate(place=map_place_code(), url=PagePaths(roots).path_expression(language))
+        .filter(url__isnull=False)
+        .annotate(
+            story=_JSONObjectText(
+                id="pk",
+                name=Case(When(consent_pseudonym=True, then="storyteller__pseudonym")),
+                title="title",
+                url="url",
+                progress=story_progress_expression(),
+            )
+        )
+    )
+    if in_database:
         from django.contrib.postgres.aggregates import StringAgg
 
-        grouped = (
+        stories = (
             stories.order_by()
-            .values("place")
+            .values_list("place")
             .annotate(stories=StringAgg("story", delimiter=",", order_by=MAP_STORY_ORDER))
         )
-        return {row["place"]: f"[{row['stories']}]" for row in grouped}
+    else:
+        stories = stories.order_by(*MAP_STORY_ORDER).values_list("place", "story")
+    return stories.query.sql_with_params()
+
+
+def _map_stories_by_place(*, language: str, filters: StoryFilters) -> dict[str | None, str]:
+    """Each place's stories as a JSON list (text), in map order."""
+    sql, params = _map_query(
+        language,
+        filters,
+        timezone.localdate(),
+        tuple(Site.get_site_root_paths()),
+        _json_lists_in_database(),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if _json_lists_in_database():
+        return {place: f"[{stories}]" for place, stories in rows}
     lists: dict[str | None, list[str]] = {}
-    for place, story in stories.order_by(*MAP_STORY_ORDER).values_list("place", "story"):
+    for place, story in rows:
         lists.setdefault(place, []).append(story)
     return {place: f"[{','.join(items)}]" for place, items in lists.items()}
 
@@ -579,24 +621,10 @@ def map_json(*, language: str, filters: StoryFilters, thumbnail_url_template: st
     Places by code; their stories by region, then newest first. Only public facts: the
     pseudonym (when the consent allows a byline, else null), the title, the page's path and
     funding progress; the place is a centroid from the allow-list, never finer than the
-    consent. The database writes the stories' JSON (see ``_map_stories_by_place``); Python
-    adds each place's name in the active language and its centroid, and never parses it.
+    consent. The database writes the stories' JSON (``_map_query``); Python adds each
+    place's name in the active language and its centroid, and never parses it.
     """
-    stories = (
-        stories_filtered(locale=language, filters=filters)
-        .annotate(place=map_place_code(), url=PagePaths().path_expression(language))
-        .filter(url__isnull=False)
-        .annotate(
-            story=_JSONObjectText(
-                id="pk",
-                name=Case(When(consent_pseudonym=True, then="storyteller__pseudonym")),
-                title="title",
-                url="url",
-                progress=story_progress_expression(),
-            )
-        )
-    )
-    stories_by_place = _map_stories_by_place(stories)
+    stories_by_place = _map_stories_by_place(language=language, filters=filters)
     places = []
     for code in sorted(code for code in stories_by_place if code is not None):
         region = REGIONS[code]
