@@ -76,7 +76,9 @@ def page_render_as_visitor(page) -> int | None:
 @task()
 def page_prepare(page_id: int) -> int:
     """Get a newly published page ready, so its first visitor does not wait: create the
-    renditions its templates use, then render it once (``page_render_as_visitor``).
+    renditions its templates use, then render it and the pages that list it (its parent
+    and home page, whose cached counts and menus publishing retired) once, as a visitor
+    would (``page_render_as_visitor``).
 
     Returns how many images were prepared.
     """
@@ -87,7 +89,9 @@ def page_prepare(page_id: int) -> int:
     images = page_images(page)
     for image in images:
         image.get_renditions(*RENDITION_SPECS)
-    status = page_render_as_visitor(page)
-    if status not in (200, None):
-        logger.warning("Page %s answered %s when rendered after publishing", page_id, status)
+    listing = page.get_ancestors().filter(depth__gt=1, live=True).order_by("-depth").specific()
+    for shown in [page, *listing]:
+        status = page_render_as_visitor(shown)
+        if status not in (200, None):
+            logger.warning("Page %s answered %s when rendered after publishing", shown.pk, status)
     return len(images)

@@ -648,8 +648,9 @@ def places_with_counts(
     *, locale: LocaleOrLanguage, filters: StoryFilters
 ) -> list[tuple[Region, int]]:
     """The map's places and how many stories each has: the list beside the map (one query,
-    then cached until the public set changes or the day ends: counting every public story is
-    the dearest part of the home page and the story index).
+    then cached until the public set changes or the day ends, like the menus: counting every
+    public story is the dearest part of the home page and the story index, and publishing
+    counts again ahead of the first visitor, home/tasks.py::page_prepare).
 
     Counts per place as the map groups them, so the list and the markers agree.
     """
@@ -674,7 +675,7 @@ def places_with_counts(
             )
             if point is not None:
                 counts[point.code] = counts.get(point.code, 0) + row["count"]
-        public_cache_set(key, counts, version=version, timeout=settings.MAP_DATA_CACHE_SECONDS)
+        public_cache_set(key, counts, version=version, timeout=60 * 60)
     return sorted(
         ((REGIONS[code], count) for code, count in counts.items()), key=lambda item: item[0].name
     )

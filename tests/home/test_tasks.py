@@ -16,7 +16,7 @@ def queries(client, url: str) -> int:
     return len(captured)
 
 
-def test_a_published_story_has_its_renditions_and_its_first_visitor_finds_it_rendered(
+def test_a_published_story_has_its_renditions_and_its_pages_are_rendered_for_the_first_visitor(
     client, home_page, django_capture_on_commit_callbacks
 ):
     image = image_make(face=False, attested_by=staff_in("Safeguarding reviewers"))
@@ -26,10 +26,12 @@ def test_a_published_story_has_its_renditions_and_its_first_visitor_finds_it_ren
 
     specs = set(image.renditions.values_list("filter_spec", flat=True))
     assert {"width-480", "width-800", "width-1200", "fill-320x320"} <= specs
-    # The task rendered the page as a visitor: the first real visitor finds its text,
-    # menus and language links already made, and costs what the second one does.
-    first, second = queries(client, story.url), queries(client, story.url)
-    assert first == second
+    # The task rendered the page, its index and the home page as a visitor: the first real
+    # visitor of each finds its text, counts, menus and language links already made, and
+    # costs what the second one does.
+    for url in (story.url, story.get_parent().url, "/"):
+        first, second = queries(client, url), queries(client, url)
+        assert first == second, url
 
 
 def test_a_page_that_fails_to_render_is_reported(home_page, caplog, monkeypatch):
