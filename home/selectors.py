@@ -47,18 +47,58 @@ def story_index_for(language: str) -> StoryIndexPage | None:
     )
 
 
+@dataclass(frozen=True)
+class HomeChoices:
+    """What the home page shows, as ids: which stories (with what their consent allows the
+    cards to say), which story index and which campaign."""
+
+    stories: list[tuple[int, bool, str]]  # (page id, consent_pseudonym, consent_precision)
+    story_index_id: int | None
+    campaign_id: int | None
+
+
+def home_choices(*, page: HomePage, language: str) -> HomeChoices:
+    """Worked out once, then cached until anything public changes (the public version,
+    stories/public_cache.py: publishing the home page, a story, a consent): choosing among
+    every public story costs more than showing three."""
+    key = f"home:choices:{page.pk}:{language}"
+    version, choices = public_cache_get(key)
+    if choices is None:
+        campaign = None
+        if page.featured_campaign_id:
+            campaign = (
+                Page.objects.live().filter(not_restricted(), pk=page.featured_campaign_id).first()
+            )
+        story_index = story_index_for(language)
+        choices = HomeChoices(
+            stories=[
+                (story.pk, story.consent_pseudonym, story.consent_precision)
+                for story in home_featured_stories(page=page, language=language)
+            ],
+            story_index_id=story_index.pk if story_index else None,
+            campaign_id=campaign.pk if campaign else None,
+        )
+        public_cache_set(key, choices, version=version, timeout=60 * 60)
+    return choices
+
+
 def home_page_context(*, page: HomePage) -> dict:
     language = translation.get_language()
-    campaign = None
-    if page.featured_campaign_id:
-        campaign = (
-            Page.objects.live().filter(not_restricted(), pk=page.featured_campaign_id).first()
-        )
+    choices = home_choices(page=page, language=language)
+    stories = StoryPage.objects.select_related("storyteller").in_bulk(
+        [story_id for story_id, _pseudonym, _precision in choices.stories]
+    )
+    featured = []
+    for story_id, pseudonym, precision in choices.stories:
+        if story := stories.get(story_id):
+            story.consent_pseudonym, story.consent_precision = pseudonym, precision
+            featured.append(story)
+    pages = Page.objects.in_bulk([choices.story_index_id, choices.campaign_id])
     return {
-        "featured": story_cards(home_featured_stories(page=page, language=language)),
+        "featured": story_cards(featured),
         "places": places_with_counts(locale=language, filters=StoryFilters()),
-        "story_index": story_index_for(language),
-        "campaign": campaign,
+        "story_index": pages.get(choices.story_index_id),
+        "campaign": pages.get(choices.campaign_id),
         "totals": funding_totals(),
     }
 
