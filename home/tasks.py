@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.wsgi import WSGIRequest
 from django.http.request import validate_host
+from django.utils import translation
 from django_tasks import task
 from wagtail.fields import StreamField
 from wagtail.models import Page
@@ -68,9 +69,12 @@ def page_render_as_visitor(page) -> int | None:
     )
     handler = BaseHandler()
     handler.load_middleware()
-    # Not closed: closing a response sends request_finished, which would close this
-    # worker's database connection; the request has no body or files to release.
-    return handler.get_response(request).status_code
+    # The page's language is activated for the render only: tasks may run inline, inside
+    # an editor's request in another language.
+    with translation.override(translation.get_language()):
+        # Not closed: closing a response sends request_finished, which would close this
+        # worker's database connection; the request has no body or files to release.
+        return handler.get_response(request).status_code
 
 
 @task()
