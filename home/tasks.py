@@ -2,13 +2,14 @@
 
 import io
 import logging
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from django.conf import settings
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.wsgi import WSGIRequest
 from django.http.request import validate_host
 from django.utils import translation
+from django.utils.encoding import iri_to_uri
 from django_tasks import task
 from wagtail.fields import StreamField
 from wagtail.models import Page
@@ -57,7 +58,8 @@ def page_render_as_visitor(page) -> int | None:
     request = WSGIRequest(
         {
             "REQUEST_METHOD": "GET",
-            "PATH_INFO": url.path,
+            # As a server hands it on: escapes decoded, the bytes as latin-1 (PEP 3333).
+            "PATH_INFO": unquote_to_bytes(iri_to_uri(url.path)).decode("iso-8859-1"),
             "QUERY_STRING": "",
             "SERVER_NAME": hostname,
             "SERVER_PORT": str(port),

@@ -61,3 +61,10 @@ def test_rendering_a_page_in_another_language_leaves_the_callers_language_alone(
     with translation.override("en"):
         assert page_render_as_visitor(thai) == 200
         assert translation.get_language() == "en"
+
+
+def test_a_page_whose_address_is_not_ascii_is_rendered_too(home_page):
+    from home.tasks import page_render_as_visitor
+
+    story = story_live(home_page, slug="máy-khâu-mới")
+    assert page_render_as_visitor(story) == 200
