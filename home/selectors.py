@@ -85,15 +85,17 @@ def home_choices(*, page: HomePage, language: str) -> HomeChoices:
 def home_page_context(*, page: HomePage) -> dict:
     language = translation.get_language()
     choices = home_choices(page=page, language=language)
-    stories = StoryPage.objects.select_related("storyteller").in_bulk(
-        [story_id for story_id, _pseudonym, _precision in choices.stories]
+    stories = (
+        StoryPage.objects.live()
+        .select_related("storyteller")
+        .in_bulk([story_id for story_id, _pseudonym, _precision in choices.stories])
     )
     featured = []
     for story_id, pseudonym, precision in choices.stories:
         if story := stories.get(story_id):
             story.consent_pseudonym, story.consent_precision = pseudonym, precision
             featured.append(story)
-    pages = Page.objects.in_bulk([choices.story_index_id, choices.campaign_id])
+    pages = Page.objects.live().in_bulk([choices.story_index_id, choices.campaign_id])
     return {
         "featured": story_cards(featured),
         "places": places_with_counts(locale=language, filters=StoryFilters()),
