@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -86,6 +87,19 @@ def annotated_fund_label(row, fund: Fund) -> str:
     else:
         return fund_labels([fund])[fund.pk]
     return label + (" — " + str(_("closed")) if fund.is_closed else "")
+
+
+def _recorded_column(label, *, url_name: str | None = None, with_time: bool = True) -> Column:
+    """When a row was recorded (its ``created_at``, in the site's time zone), sortable; a
+    link to the row's inspect view when ``url_name`` is given."""
+    pattern = "%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d"
+
+    def accessor(row) -> str:
+        return timezone.localtime(row.created_at).strftime(pattern)
+
+    if url_name:
+        return TitleColumn("created_at", label=label, accessor=accessor, url_name=url_name)
+    return Column("created_at", label=label, accessor=accessor)
 
 
 def _money(minor: int, currency: str) -> str:
@@ -229,12 +243,7 @@ class DonationViewSet(ReadOnlyViewSet):
     search_backend_name = None
     list_per_page = 50
     list_display = [
-        TitleColumn(
-            "created_at",
-            label=_("Created"),
-            accessor=lambda d: d.created_at.strftime("%Y-%m-%d %H:%M"),
-            url_name="donations_finance:inspect",
-        ),
+        _recorded_column(_("Created"), url_name="donations_finance:inspect"),
         Column("amount", label=_("Amount"), accessor=lambda d: _money(d.amount_minor, d.currency)),
         Column(
             "given_to", label=_("Given to"), accessor=lambda d: annotated_fund_label(d, d.target)
@@ -302,12 +311,7 @@ class MonthlyGiftViewSet(ReadOnlyViewSet):
     menu_order = 110
     list_filter = ["status", "currency"]
     list_display = [
-        TitleColumn(
-            "created_at",
-            label=_("Created"),
-            accessor=lambda g: g.created_at.strftime("%Y-%m-%d"),
-            url_name="monthly_gifts:inspect",
-        ),
+        _recorded_column(_("Created"), url_name="monthly_gifts:inspect", with_time=False),
         Column(
             "amount", label=_("Each month"), accessor=lambda g: _money(g.amount_minor, g.currency)
         ),
@@ -374,11 +378,7 @@ class LedgerEntryViewSet(ReadOnlyViewSet):
     filterset_class = LedgerFilterSet
     list_per_page = 100
     list_display = [
-        Column(
-            "created_at",
-            label=_("Recorded"),
-            accessor=lambda e: e.created_at.strftime("%Y-%m-%d %H:%M"),
-        ),
+        _recorded_column(_("Recorded")),
         Column("kind", label=_("Kind"), accessor="get_kind_display"),
         Column("amount", label=_("Amount"), accessor=lambda e: _money(e.amount_minor, e.currency)),
         Column("fund", label=_("Fund"), accessor=lambda e: annotated_fund_label(e, e.fund)),
@@ -491,12 +491,7 @@ class HopeMessageViewSet(ReadOnlyViewSet):
     inspect_view_class = HopeMessageInspectView
     list_filter = ["status"]
     list_display = [
-        TitleColumn(
-            "created_at",
-            label=_("Received"),
-            accessor=lambda m: m.created_at.strftime("%Y-%m-%d %H:%M"),
-            url_name="hope_messages:inspect",
-        ),
+        _recorded_column(_("Received"), url_name="hope_messages:inspect"),
         Column("display_name", label=_("Name shown")),
         Column(
             "text",

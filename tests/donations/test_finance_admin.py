@@ -57,6 +57,11 @@ def test_finance_lists_donations_with_need_and_story_titles_only(client, donatio
     assert "2,500 THB" in html
     for secret in (PSEUDONYM, story.storyteller.case_code, "test-donor@example.org"):
         assert secret not in html
+    # When it was given, to the minute, linked to the gift's page.
+    when = donation.created_at.strftime("%Y-%m-%d %H:%M")
+    inspect = reverse("donations_finance:inspect", args=[donation.pk])
+    assert f'href="{inspect}"' in response.content.decode()
+    assert when in html
 
 
 def test_finance_filters_donations(client, donation, finance, fake_stripe):
