@@ -9,8 +9,9 @@ child, and a place no more precise than the consent allows. It mirrors the conse
 ``stories/consent.py::publication_blockers`` (the one policy); the anonymisation findings
 cannot be expressed in SQL and are checked when a page goes live and when it is served.
 
-Funding figures come from the ledger through ``needs_funded_minor()`` and ``funding_totals()``
-below — the only two functions that know where the ledger lives.
+Funding figures come from the ledger through ``needs_with_funding()``,
+``story_progress_expression()`` and ``funding_totals()`` below: each reads it through
+``cms.donations.selectors``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from uuid import UUID
 
 from django.conf import settings
 from django.db import connection
@@ -265,18 +265,24 @@ class PagePaths:
 
 
 # --------------------------------------------------------------------------------------
-# Funding figures: the only place that knows where the ledger is
+# Funding figures, from the ledger (cms/donations)
 # --------------------------------------------------------------------------------------
 #
-# Funding figures come from the ledger (cms/donations): one query for many needs, so pages
-# keep a fixed query count whatever the number of stories.
+# One query for many needs, so pages keep a fixed query count whatever the number of
+# stories.
 
 
-def needs_funded_minor(*, need_keys: Iterable[UUID]) -> dict[UUID, int]:
-    """The amount given so far to each need (by translation key), in the need's currency."""
-    from cms.donations.selectors import needs_funded_minor as ledger_needs_funded_minor
+def needs_with_funding(*, page_ids: Iterable[int]) -> QuerySet[StoryNeed]:
+    """The pages' needs, cancelled ones left out, in order, each with what it holds in the
+    ledger (``funded_minor``, in the need's currency): one query."""
+    from cms.donations.selectors import need_funded_expression
 
-    return ledger_needs_funded_minor(need_keys=need_keys)
+    return (
+        StoryNeed.objects.filter(page_id__in=list(page_ids))
+        .exclude(status=StoryNeed.Status.CANCELLED)
+        .annotate(funded_minor=need_funded_expression())
+        .order_by("page_id", "sort_order")
+    )
 
 
 def funding_totals():
@@ -339,15 +345,7 @@ def story_page_context(*, page: StoryPage) -> dict:
     # StoryPage.serve has just read the current consent to decide whether to serve at all;
     # a preview has not.
     consent = getattr(page, "served_consent", None) or page.storyteller.current_consent
-    from cms.donations.selectors import need_funded_expression
-
-    # The needs and what each holds in the ledger, in one query.
-    needs = list(
-        StoryNeed.objects.filter(page_id=page.pk)
-        .exclude(status=StoryNeed.Status.CANCELLED)
-        .annotate(funded_minor=need_funded_expression())
-        .order_by("sort_order")
-    )
+    needs = list(needs_with_funding(page_ids=[page.pk]))
     return {
         "show_pseudonym": bool(consent and consent.pseudonym),
         "search_engines_allowed": bool(consent and consent.search_engines),
@@ -696,16 +694,12 @@ class StoryCard:
 
 
 def story_cards(stories: Iterable[StoryPage]) -> list[StoryCard]:
-    """Cards for stories from ``stories_public`` (annotated); their needs in one query."""
+    """Cards for stories from ``stories_public`` (annotated); their needs and funding in
+    one query."""
     pages = list(stories)
     needs_by_page: dict[int, list[StoryNeed]] = {page.pk: [] for page in pages}
-    for need in StoryNeed.objects.filter(page__in=[page.pk for page in pages]).exclude(
-        status=StoryNeed.Status.CANCELLED
-    ):
+    for need in needs_with_funding(page_ids=needs_by_page):
         needs_by_page[need.page_id].append(need)
-    funded = needs_funded_minor(
-        need_keys=[need.translation_key for needs in needs_by_page.values() for need in needs]
-    )
     cards = []
     for page in pages:
         needs = needs_by_page[page.pk]
@@ -719,8 +713,7 @@ def story_cards(stories: Iterable[StoryPage]) -> list[StoryCard]:
                     is_child=page.storyteller.is_child,
                 ),
                 progress=story_progress_percent(
-                    (need.goal_minor, need.currency, funded.get(need.translation_key, 0))
-                    for need in needs
+                    (need.goal_minor, need.currency, need.funded_minor) for need in needs
                 ),
                 needs=needs,
             )

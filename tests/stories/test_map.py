@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import PageViewRestriction
 
+from cms.donations.selectors import needs_funded_minor
 from stories import selectors, services
 from stories.models import StoryNeed
-from stories.selectors import StoryFilters, needs_funded_minor, story_progress_percent
+from stories.selectors import StoryFilters, story_progress_percent
 from tests.factories import consent_give, staff_in, stories_bulk_live, story_live
 
 MAP_URL = "/map/stories.json"
