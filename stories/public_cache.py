@@ -8,6 +8,11 @@ a counter, so a cache that lost it never reuses an old key.
 
 The hottest readers (the page cache, the map data) store the version *inside* the entry
 instead of in its key, so one round trip to Redis fetches both (``public_cache_get``).
+
+Entries are kept under ``SCHEMA`` too. Change it in a release that changes the shape of
+anything cached here (a page-cache entry, ``HomeChoices``, ``SiteLinks``…): during a
+rolling deploy the two releases then read and write different entries, never each other's,
+while sharing the version token, so a takedown retires both at once.
 """
 
 import secrets
@@ -15,6 +20,7 @@ import secrets
 from django.core.cache import cache
 
 VERSION_KEY = "stories:public:version"
+SCHEMA = "2"  # see above: 2 = page-cache entries with status lines and header lists
 
 
 def public_version() -> str:
@@ -36,6 +42,7 @@ def public_cache_get(key: str) -> tuple[str, object | None]:
     built under an older version is treated as missing, so a takedown retires it at once.
     Returns the version to build and store a fresh value under.
     """
+    key = f"{SCHEMA}:{key}"
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY) or public_version()
     entry = found.get(key)
@@ -47,4 +54,4 @@ def public_cache_get(key: str) -> tuple[str, object | None]:
 def public_cache_set(key: str, value, *, version: str, timeout: int) -> None:
     """Store ``value`` for the version read *before* it was built: if a change committed
     meanwhile, the entry is already stale and is never served."""
-    cache.set(key, (version, value), timeout)
+    cache.set(f"{SCHEMA}:{key}", (version, value), timeout)

@@ -181,6 +181,22 @@ def test_an_entry_rendered_before_a_change_committed_is_never_served(client, sto
     assert public_cache_get("page:test")[1] is None
 
 
+def test_entries_of_another_release_are_never_read(page_cache, monkeypatch):
+    """During a rolling deploy, a release that changed what it caches (``SCHEMA``) never
+    unpickles the other's entries; a takedown still retires both (one version token)."""
+    from stories import public_cache
+
+    version, _ = public_cache.public_cache_get("home:choices:test")
+    monkeypatch.setattr(public_cache, "SCHEMA", "older")
+    public_cache.public_cache_set(
+        "home:choices:test", ("an", "old", "shape"), version=version, timeout=300
+    )
+    assert public_cache.public_cache_get("home:choices:test") == (version, ("an", "old", "shape"))
+    monkeypatch.undo()
+
+    assert public_cache.public_cache_get("home:choices:test") == (version, None)
+
+
 def test_the_redis_backend_reuses_its_client_and_works(settings):
     """Our Redis backend (cms/core/cache.py) against the real Redis: one client per pool."""
     import uuid
