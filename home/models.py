@@ -60,7 +60,7 @@ class HomePage(BasePage):
         from home.selectors import home_page_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(home_page_context(page=self))
+        context.update(home_page_context(page=self, request=request))
         return context
 
 

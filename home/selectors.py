@@ -48,19 +48,26 @@ def story_index_for(language: str) -> StoryIndexPage | None:
 
 
 @dataclass(frozen=True)
+class CampaignLink:
+    title: str
+    search_description: str
+    url: str
+
+
+@dataclass(frozen=True)
 class HomeChoices:
-    """What the home page shows, as ids: which stories (with what their consent allows the
-    cards to say), which story index and which campaign."""
+    """What the home page shows: which stories (ids, with what their consent allows the
+    cards to say), the story index's address and the featured campaign."""
 
     stories: list[tuple[int, bool, str]]  # (page id, consent_pseudonym, consent_precision)
-    story_index_id: int | None
-    campaign_id: int | None
+    story_index_url: str | None
+    campaign: CampaignLink | None
 
 
-def home_choices(*, page: HomePage, language: str) -> HomeChoices:
+def home_choices(*, page: HomePage, language: str, request) -> HomeChoices:
     """Worked out once, then cached until anything public changes (the public version,
-    stories/public_cache.py: publishing the home page, a story, a consent): choosing among
-    every public story costs more than showing three."""
+    stories/public_cache.py: publishing the home page, a story, a campaign, a consent):
+    choosing among every public story costs more than showing three."""
     key = f"home:choices:{page.pk}:{language}"
     version, choices = public_cache_get(key)
     if choices is None:
@@ -75,16 +82,21 @@ def home_choices(*, page: HomePage, language: str) -> HomeChoices:
                 (story.pk, story.consent_pseudonym, story.consent_precision)
                 for story in home_featured_stories(page=page, language=language)
             ],
-            story_index_id=story_index.pk if story_index else None,
-            campaign_id=campaign.pk if campaign else None,
+            # Addresses as Wagtail gives them for this home page's site: relative within it.
+            story_index_url=story_index.get_url(request=request) if story_index else None,
+            campaign=CampaignLink(
+                campaign.title, campaign.search_description, campaign.get_url(request=request)
+            )
+            if campaign
+            else None,
         )
         public_cache_set(key, choices, version=version, timeout=60 * 60)
     return choices
 
 
-def home_page_context(*, page: HomePage) -> dict:
+def home_page_context(*, page: HomePage, request) -> dict:
     language = translation.get_language()
-    choices = home_choices(page=page, language=language)
+    choices = home_choices(page=page, language=language, request=request)
     stories = (
         StoryPage.objects.live()
         .select_related("storyteller")
@@ -95,12 +107,11 @@ def home_page_context(*, page: HomePage) -> dict:
         if story := stories.get(story_id):
             story.consent_pseudonym, story.consent_precision = pseudonym, precision
             featured.append(story)
-    pages = Page.objects.live().in_bulk([choices.story_index_id, choices.campaign_id])
     return {
         "featured": story_cards(featured),
         "places": places_with_counts(locale=language, filters=StoryFilters()),
-        "story_index": pages.get(choices.story_index_id),
-        "campaign": pages.get(choices.campaign_id),
+        "story_index_url": choices.story_index_url,
+        "campaign": choices.campaign,
         "totals": funding_totals(),
     }
 
