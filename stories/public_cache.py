@@ -55,3 +55,9 @@ def public_cache_set(key: str, value, *, version: str, timeout: int) -> None:
     """Store ``value`` for the version read *before* it was built: if a change committed
     meanwhile, the entry is already stale and is never served."""
     cache.set(f"{SCHEMA}:{key}", (version, value), timeout)
+
+
+def public_cache_forget(key: str) -> None:
+    """Drop what ``public_cache_set`` stored under ``key`` (a value that moved for another
+    reason than publication: the site's totals after a gift)."""
+    cache.delete(f"{SCHEMA}:{key}")

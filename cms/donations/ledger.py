@@ -21,13 +21,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from uuid import UUID
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 
 from cms.donations.db import insert_unless_conflict
 from cms.donations.models import Donation, Fund, LedgerEntry
 from cms.donations.selectors import TOTALS_CACHE_KEY
+from stories.public_cache import public_cache_forget
 
 Kind = LedgerEntry.Kind
 # Funds a withdrawal can close: those of stories and needs.
@@ -73,7 +73,7 @@ def _append(
     )
     if not insert_unless_conflict(entry):
         return None
-    transaction.on_commit(lambda: cache.delete(TOTALS_CACHE_KEY))  # the site's totals moved
+    transaction.on_commit(lambda: public_cache_forget(TOTALS_CACHE_KEY))  # the totals moved
     return entry
 
 
