@@ -21,7 +21,8 @@ traffic only; six to seven minutes on the 2-core CI machine.
    - starts two gunicorns, 2 sync workers each, as deployed: *uncached*, with
      ``PAGE_CACHE_SECONDS=0`` and ``MAP_DATA_CACHE_SECONDS=0`` and cache keys of its own,
      so every request renders its page or builds the map (the small caches inside, such as
-     Wagtail's site root paths and the site links, stay on, as in production); and
+     the route cache, Wagtail's site root paths and the site links, stay on, as in
+     production); and
      *cached*, with the page and map caches on. Each page's bytes, fetched once from the
      uncached server, are written to ``STATIC_ROOT/bench/`` as its *static twin*, served by
      whitenoise through the same gunicorn (the servers start after, as whitenoise reads

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "cms.users.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Finds the page of a public GET once per public version (cms/core/page_routes.py).
+    "cms.core.page_routes.PageRouteMiddleware",
     # Last, as django-axes documents: turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]

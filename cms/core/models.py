@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import camel_case_to_spaces
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.utils.file import hash_filelike
 
 from cms.core.faces import FaceBox, detect_faces
@@ -31,6 +31,15 @@ class BasePage(PublishGateMixin, Page):
     def get_template(self, request, *args, **kwargs):
         name = camel_case_to_spaces(type(self).__name__).replace(" ", "_")
         return f"pages/{name}.html"
+
+    # Set on a page found through the route cache when no view restriction applies to it
+    # or its ancestors (cms/core/page_routes.py); a new restriction retires that entry.
+    view_restrictions_none = False
+
+    def get_view_restrictions(self):
+        if self.view_restrictions_none:
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
 
 class CustomImage(AbstractImage):

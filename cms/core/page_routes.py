@@ -1,0 +1,74 @@
+"""Which page answers a public URL, worked out once per public version.
+
+Wagtail finds the page for a request afresh every time: the site for the host, the active
+locale, each page down the path (two queries each, the page and its specific type), then the
+view restrictions of the page and its ancestors. That is seven of the ten queries of a
+story page, and most of its Python. ``PageRouteMiddleware`` keeps what Wagtail found (the
+site and the route result, pickled with the page as it was read) in the public cache
+(``stories/public_cache.py``) and hands it back to Wagtail's ``serve`` view through the two
+request attributes Wagtail itself caches them in (``request._wagtail_site``,
+``request._wagtail_route_for_request``). Everything else, from the consent check in
+``StoryPage.serve`` to the template, still runs on every request.
+
+This is as safe as the page cache: every change that can alter a route or what a route
+result holds (publishing, unpublishing, moving, renaming or deleting a page, withdrawal,
+consent, a storyteller, a site, a locale, a view restriction) bumps the public version after
+it commits (``stories/receivers.py``), which retires every entry at once on every instance.
+Only found pages are kept, so a scan of made-up URLs cannot fill the cache.
+"""
+
+import hashlib
+
+from django.http.request import split_domain_port
+from django.utils import translation
+from wagtail.models import Page
+from wagtail.views import serve as wagtail_serve
+
+from stories.public_cache import public_cache_get, public_cache_set
+
+ROUTE_SECONDS = 60 * 60  # retired long before by any change; this only bounds idle entries
+
+
+def route_key(request, path: str) -> str:
+    """The inputs of Wagtail's routing: the host and port as ``Site.find_for_request``
+    reads them (validated against ``ALLOWED_HOSTS`` first), the language, the path."""
+    request.get_host()  # DisallowedHost (400) before anything is looked up or stored
+    raw = "\n".join(
+        [
+            split_domain_port(request._get_raw_host())[0],
+            request.get_port(),
+            translation.get_language() or "",
+            path,
+        ]
+    )
+    return "route:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+class PageRouteMiddleware:
+    """Last in ``MIDDLEWARE``: for a GET or HEAD of a Wagtail page, routes from the cache
+    when it can, else routes as Wagtail would and keeps the result."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if view_func is not wagtail_serve or request.method not in {"GET", "HEAD"}:
+            return None
+        path = view_args[0] if view_args else view_kwargs["path"]
+        key = route_key(request, path)
+        version, found = public_cache_get(key)
+        if found is not None:
+            request._wagtail_site, request._wagtail_route_for_request = found
+            return None
+        route = Page.route_for_request(request, path)  # kept on the request for serve()
+        if route is not None:
+            page = route[0]
+            # Most pages have no restriction; saying so spares serve() two queries a request
+            # (cms/core/models.py: BasePage.get_view_restrictions).
+            page.view_restrictions_none = not page.get_view_restrictions().exists()
+            entry = (request._wagtail_site, route)
+            public_cache_set(key, entry, version=version, timeout=ROUTE_SECONDS)
+        return None
