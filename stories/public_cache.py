@@ -35,19 +35,21 @@ def public_version_bump() -> None:
     cache.set(VERSION_KEY, secrets.token_hex(6), timeout=None)
 
 
-def public_cache_get(key: str) -> tuple[str, object | None]:
-    """The current version and what is cached under ``key`` for it, in one round trip.
+def public_cache_get(*keys: str) -> tuple[str, object | None]:
+    """The current version and what is cached for it under the first of ``keys`` that holds
+    anything, in one round trip.
 
     Entries are stored with the version they were built under (``public_cache_set``); one
     built under an older version is treated as missing, so a takedown retires it at once.
     Returns the version to build and store a fresh value under.
     """
-    key = f"{SCHEMA}:{key}"
-    found = cache.get_many([VERSION_KEY, key])
+    keys = [f"{SCHEMA}:{key}" for key in keys]
+    found = cache.get_many([VERSION_KEY, *keys])
     version = found.get(VERSION_KEY) or public_version()
-    entry = found.get(key)
-    if entry is not None and entry[0] == version:
-        return version, entry[1]
+    for key in keys:
+        entry = found.get(key)
+        if entry is not None and entry[0] == version:
+            return version, entry[1]
     return version, None
 
 

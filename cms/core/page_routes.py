@@ -21,7 +21,7 @@ import hashlib
 
 from django.http.request import split_domain_port
 from django.utils import translation
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.views import serve as wagtail_serve
 
 from stories.public_cache import public_cache_get, public_cache_set
@@ -29,19 +29,21 @@ from stories.public_cache import public_cache_get, public_cache_set
 ROUTE_SECONDS = 60 * 60  # retired long before by any change; this only bounds idle entries
 
 
-def route_key(request, path: str) -> str:
+def route_keys(hostname: str, port: str, path: str) -> tuple[str, str]:
     """The inputs of Wagtail's routing: the host and port as ``Site.find_for_request``
-    reads them (validated against ``ALLOWED_HOSTS`` first), the language, the path."""
-    request.get_host()  # DisallowedHost (400) before anything is looked up or stored
-    raw = "\n".join(
-        [
-            split_domain_port(request._get_raw_host())[0],
-            request.get_port(),
-            translation.get_language() or "",
-            path,
-        ]
-    )
-    return "route:" + hashlib.sha256(raw.encode()).hexdigest()
+    reads them, the language, the path.
+
+    Two keys: one for any port of the host, one for this port. Wagtail tells sites apart by
+    port only when several share a hostname; otherwise the route is kept for every port,
+    so the one publishing found (``home/tasks.py::page_prepare``, at the site's own port)
+    also serves visitors reaching an instance behind a proxy on its own port."""
+    language = translation.get_language() or ""
+
+    def key(port: str) -> str:
+        raw = "\n".join([hostname, port, language, path])
+        return "route:" + hashlib.sha256(raw.encode()).hexdigest()
+
+    return key(""), key(port)
 
 
 class PageRouteMiddleware:
@@ -58,8 +60,10 @@ class PageRouteMiddleware:
         if view_func is not wagtail_serve or request.method not in {"GET", "HEAD"}:
             return None
         path = view_args[0] if view_args else view_kwargs["path"]
-        key = route_key(request, path)
-        version, found = public_cache_get(key)
+        request.get_host()  # DisallowedHost (400) before anything is looked up or stored
+        hostname = split_domain_port(request._get_raw_host())[0]
+        any_port, this_port = route_keys(hostname, request.get_port(), path)
+        version, found = public_cache_get(any_port, this_port)
         if found is not None:
             request._wagtail_site, request._wagtail_route_for_request = found
             return None
@@ -69,6 +73,8 @@ class PageRouteMiddleware:
             # Most pages have no restriction; saying so spares serve() two queries a request
             # (cms/core/models.py: BasePage.get_view_restrictions).
             page.view_restrictions_none = not page.get_view_restrictions().exists()
+            shared = Site.objects.filter(hostname=hostname).count() > 1
             entry = (request._wagtail_site, route)
+            key = this_port if shared else any_port
             public_cache_set(key, entry, version=version, timeout=ROUTE_SECONDS)
         return None

@@ -4,8 +4,9 @@ what an address leads to takes effect the moment it commits, on the next request
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import PageViewRestriction
+from wagtail.models import PageViewRestriction, Site
 
+from home.models import HomePage
 from tests.factories import (
     StorytellerFactory,
     consent_give,
@@ -114,3 +115,34 @@ def test_each_language_is_routed_to_its_own_translation(client, home_page, peopl
     for _ in range(2):  # found, then from the cache
         assert thai.title.encode() not in client.get(english.url).content
         assert thai.title.encode() in client.get(thai.url).content
+
+
+def test_a_route_found_at_one_port_serves_every_port_of_a_lone_host(client, story):
+    """Publishing renders at the site's own port; visitors reach an instance behind a proxy
+    at another."""
+    at_8001 = {"headers": {"host": "localhost:8001"}, "SERVER_PORT": "8001"}
+    assert client.get(story.url, **at_8001).status_code == 200
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(story.url, headers={"host": "localhost"}).status_code == 200
+    assert not any('"wagtailcore_page"' in query["sql"] for query in captured.captured_queries)
+
+
+def test_sites_that_share_a_hostname_are_told_apart_by_port(client, home_page):
+    other_root = home_page.get_parent().add_child(
+        instance=HomePage(
+            title="A second site",
+            slug="second-site",
+            mission_heading="Another site's mission",
+            mission="Served at another port of the same host.",
+        )
+    )
+    Site.objects.filter(is_default_site=True).update(hostname="localhost", port=80)
+    Site.objects.create(hostname="localhost", port=8001, root_page=other_root)
+
+    for _ in range(2):  # found, then from the cache
+        first = client.get("/", headers={"host": "localhost"})
+        second = client.get("/", headers={"host": "localhost:8001"}, SERVER_PORT="8001")
+        assert f"<title>{home_page.title}".encode() in first.content
+        assert b"A second site" in second.content
+        assert b"A second site" not in first.content
