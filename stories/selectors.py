@@ -47,6 +47,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from wagtail.models import Locale, PageViewRestriction, Site
 
+from cms.core.sql import compiled_once
 from stories.models import ConsentRecord, StoryIndexPage, StoryNeed, StoryPage
 from stories.regions import REGIONS, Precision, Region, region_get
 
@@ -285,6 +286,13 @@ def needs_with_funding(*, page_ids: Iterable[int]) -> QuerySet[StoryNeed]:
     )
 
 
+@compiled_once(maxsize=1024)
+def page_needs_with_funding(page_id: int) -> QuerySet[StoryNeed]:
+    """One story's needs with their funding, as ``needs_with_funding``: read on every view
+    of a story, so its SQL is compiled once (``cms/core/sql.py``)."""
+    return needs_with_funding(page_ids=[page_id])
+
+
 def funding_totals():
     """What the site has raised, how many needs were met and how many people were helped."""
     from cms.donations.selectors import totals
@@ -345,7 +353,7 @@ def story_page_context(*, page: StoryPage) -> dict:
     # StoryPage.serve has just read the current consent to decide whether to serve at all;
     # a preview has not.
     consent = getattr(page, "served_consent", None) or page.storyteller.current_consent
-    needs = list(needs_with_funding(page_ids=[page.pk]))
+    needs = list(page_needs_with_funding(page.pk))
     return {
         "show_pseudonym": bool(consent and consent.pseudonym),
         "search_engines_allowed": bool(consent and consent.search_engines),

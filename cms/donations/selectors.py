@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import BigIntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -69,7 +69,8 @@ def need_funded_expression(*, key: str = "translation_key", currency: str = "cur
         .annotate(total=Sum("amount_minor"))
         .values("total")[:1]
     )
-    return Greatest(Coalesce(Subquery(total), 0), 0)
+    # Typed in the SQL (PostgreSQL sums bigint as numeric): read through raw() too.
+    return Cast(Greatest(Coalesce(Subquery(total), 0), 0), BigIntegerField())
 
 
 def need_funded_minor(*, need_key: UUID) -> int:

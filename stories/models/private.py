@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.core import crypto
 from cms.core.private_storage import evidence_upload_to, private_storage
+from cms.core.sql import compiled_once
 from stories.regions import Precision
 
 # Crockford's base 32 without I, L, O, U: case codes are read aloud and typed by hand.
@@ -83,8 +84,9 @@ class Storyteller(models.Model):
 
     @property
     def current_consent(self) -> "ConsentRecord | None":
-        """The latest consent version, withdrawn or not; ``None`` if none was ever given."""
-        return self.consent_records.order_by("-version").first()
+        """The latest consent version, withdrawn or not; ``None`` if none was ever given.
+        Read on every view of a story, so its SQL is compiled once (``cms/core/sql.py``)."""
+        return next(iter(_consent_current(self.pk)), None)
 
     def consent_summary(self) -> str:
         consent = self.current_consent
@@ -369,3 +371,8 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("The access log is append-only."))
+
+
+@compiled_once(maxsize=1024)
+def _consent_current(storyteller_id: int):
+    return ConsentRecord.objects.filter(storyteller_id=storyteller_id).order_by("-version")[:1]

@@ -258,3 +258,28 @@ def test_the_totals_are_cached_and_a_committed_gift_moves_them(
         paid_gift(client, fake_stripe, target=targets.GENERAL, amount_minor=2_500, currency="USD")
 
     assert selectors.totals().raised == [("USD", 2_500)]
+
+
+def test_a_story_pages_needs_show_each_gift_though_their_sql_is_compiled_once(
+    client, fake_stripe, story
+):
+    """The story page reads its needs through SQL compiled once (cms/core/sql.py): the
+    figures are read afresh each time, as whole numbers, as the ORM gives them."""
+    from stories.selectors import needs_with_funding, page_needs_with_funding
+
+    first, _second = needs_of(story)
+    before = {need.pk: need.funded_minor for need in page_needs_with_funding(story.pk)}
+
+    paid_gift(
+        client,
+        fake_stripe,
+        target=targets.target_for_need(first.translation_key),
+        amount_minor=400_000,
+    )
+
+    after = [(need.pk, need.funded_minor) for need in page_needs_with_funding(story.pk)]
+    assert dict(after)[first.pk] == before[first.pk] + 400_000
+    assert all(type(funded) is int for _pk, funded in after)
+    assert after == [
+        (need.pk, need.funded_minor) for need in needs_with_funding(page_ids=[story.pk])
+    ]
