@@ -276,21 +276,24 @@ class PagePaths:
 def needs_with_funding(*, page_ids: Iterable[int]) -> QuerySet[StoryNeed]:
     """The pages' needs, cancelled ones left out, in order, each with what it holds in the
     ledger (``funded_minor``, in the need's currency): one query."""
+    return _needs_funded(StoryNeed.objects.filter(page_id__in=list(page_ids)))
+
+
+@compiled_once(page_id=BigIntegerField())
+def page_needs_with_funding(*, page_id) -> QuerySet[StoryNeed]:
+    """One story's needs with their funding, as ``needs_with_funding``: read on every view
+    of a story, so its SQL is compiled once (``cms/core/sql.py``)."""
+    return _needs_funded(StoryNeed.objects.filter(page_id=page_id))
+
+
+def _needs_funded(needs: QuerySet[StoryNeed]) -> QuerySet[StoryNeed]:
     from cms.donations.selectors import need_funded_expression
 
     return (
-        StoryNeed.objects.filter(page_id__in=list(page_ids))
-        .exclude(status=StoryNeed.Status.CANCELLED)
+        needs.exclude(status=StoryNeed.Status.CANCELLED)
         .annotate(funded_minor=need_funded_expression())
         .order_by("page_id", "sort_order")
     )
-
-
-@compiled_once(maxsize=1024)
-def page_needs_with_funding(page_id: int) -> QuerySet[StoryNeed]:
-    """One story's needs with their funding, as ``needs_with_funding``: read on every view
-    of a story, so its SQL is compiled once (``cms/core/sql.py``)."""
-    return needs_with_funding(page_ids=[page_id])
 
 
 def funding_totals():
@@ -353,7 +356,7 @@ def story_page_context(*, page: StoryPage) -> dict:
     # StoryPage.serve has just read the current consent to decide whether to serve at all;
     # a preview has not.
     consent = getattr(page, "served_consent", None) or page.storyteller.current_consent
-    needs = list(page_needs_with_funding(page.pk))
+    needs = list(page_needs_with_funding(page_id=page.pk))
     return {
         "show_pseudonym": bool(consent and consent.pseudonym),
         "search_engines_allowed": bool(consent and consent.search_engines),

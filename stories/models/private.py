@@ -86,7 +86,7 @@ class Storyteller(models.Model):
     def current_consent(self) -> "ConsentRecord | None":
         """The latest consent version, withdrawn or not; ``None`` if none was ever given.
         Read on every view of a story, so its SQL is compiled once (``cms/core/sql.py``)."""
-        return next(iter(_consent_current(self.pk)), None)
+        return next(iter(_consent_current(storyteller_id=self.pk)), None)
 
     def consent_summary(self) -> str:
         consent = self.current_consent
@@ -373,6 +373,6 @@ class AccessLogEntry(models.Model):
         raise ValidationError(_("The access log is append-only."))
 
 
-@compiled_once(maxsize=1024)
-def _consent_current(storyteller_id: int):
+@compiled_once(storyteller_id=models.BigIntegerField())
+def _consent_current(*, storyteller_id):
     return ConsentRecord.objects.filter(storyteller_id=storyteller_id).order_by("-version")[:1]

@@ -268,7 +268,7 @@ def test_a_story_pages_needs_show_each_gift_though_their_sql_is_compiled_once(
     from stories.selectors import needs_with_funding, page_needs_with_funding
 
     first, _second = needs_of(story)
-    before = {need.pk: need.funded_minor for need in page_needs_with_funding(story.pk)}
+    before = {need.pk: need.funded_minor for need in page_needs_with_funding(page_id=story.pk)}
 
     paid_gift(
         client,
@@ -277,7 +277,7 @@ def test_a_story_pages_needs_show_each_gift_though_their_sql_is_compiled_once(
         amount_minor=400_000,
     )
 
-    after = [(need.pk, need.funded_minor) for need in page_needs_with_funding(story.pk)]
+    after = [(need.pk, need.funded_minor) for need in page_needs_with_funding(page_id=story.pk)]
     assert dict(after)[first.pk] == before[first.pk] + 400_000
     assert all(type(funded) is int for _pk, funded in after)
     assert after == [

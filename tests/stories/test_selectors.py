@@ -170,3 +170,31 @@ def test_story_progress_is_honest():
     assert story_progress_percent([(1000, "USD", 500), (1000, "USD", 0)]) == 25
     # Different currencies are never added up: each need counts the same.
     assert story_progress_percent([(1000, "USD", 1000), (100_000, "THB", 0)]) == 50
+
+
+def test_the_queries_compiled_once_read_each_storys_own_rows(home_page, case_worker):
+    """The story page's two queries are compiled once for every story (cms/core/sql.py):
+    each call still reads its own story's needs and storyteller's latest consent."""
+    from stories.models import StoryPage
+    from stories.selectors import needs_with_funding, page_needs_with_funding
+    from tests.factories import stories_bulk_live
+
+    page_ids = stories_bulk_live(home_page, 4, by=case_worker)
+    seen = set()
+    for page_id in page_ids:
+        compiled = [
+            (need.pk, need.funded_minor) for need in page_needs_with_funding(page_id=page_id)
+        ]
+        assert compiled
+        assert compiled == [
+            (need.pk, need.funded_minor) for need in needs_with_funding(page_ids=[page_id])
+        ]
+        seen.update(compiled)
+    assert len(seen) == StoryNeed.objects.filter(page_id__in=page_ids).count()
+
+    storyteller = StoryPage.objects.get(pk=page_ids[0]).storyteller
+    first = storyteller.current_consent
+    assert first.storyteller_id == storyteller.pk
+    second = consent_give(storyteller, by=case_worker, languages=["en"])
+    assert storyteller.current_consent.pk == second.pk != first.pk
+    assert storyteller.current_consent.languages == ["en"]  # JSON converted, as the ORM does
