@@ -20,7 +20,7 @@ import secrets
 from django.core.cache import cache
 
 VERSION_KEY = "stories:public:version"
-SCHEMA = "2"  # see above: 2 = page-cache entries with status lines and header lists
+SCHEMA = "3"  # see above: 3 = page-cache entries carry their expiry
 
 
 def public_version() -> str:

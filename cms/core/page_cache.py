@@ -14,7 +14,9 @@ Two parts, one key (``request_key``, read from the WSGI environ alone):
 
 - ``PageCacheApplication`` wraps the WSGI application (``cms/wsgi.py``) and answers a hit
   before Django builds a request: one Redis round trip (the version and the page together),
-  then the stored status, headers and bytes. Everything else goes on to Django.
+  then the stored status, headers and bytes. Everything else goes on to Django. The entries
+  a process answered lately are kept in it too (``LocalCopies``): a hit on one reads only
+  the version from Redis, not the whole entry (100 KB for the map data).
 - ``PageCacheMiddleware``, first in ``MIDDLEWARE``, stores what Django answered, with the
   headers every other middleware added (security headers, CSP), so a hit sends exactly
   what a miss sent.
@@ -29,6 +31,9 @@ filter).
 
 import hashlib
 import logging
+import threading
+import time
+from collections import OrderedDict
 from urllib.parse import parse_qsl
 
 from django.conf import settings
@@ -42,6 +47,8 @@ from stories.public_cache import public_cache_get, public_cache_set, public_vers
 logger = logging.getLogger(__name__)
 
 CACHEABLE_QUERY_KEYS = {"page"}
+# Per process: the bytes of content kept as local copies (a gunicorn worker's share).
+LOCAL_COPY_BYTES = 16 * 1024 * 1024
 # What the application hands the middleware on a miss: the key and the version it read.
 ENVIRON_KEY = "igivehope.page_cache"
 
@@ -98,21 +105,71 @@ def request_key(environ) -> str | None:
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+class LocalCopies:
+    """The entries a process answered lately, kept beside the shared cache, least recently
+    used first out.
+
+    A copy answers only while the version it was built under is still current, which the
+    caller reads from the shared cache on every request, and only until the shared entry's
+    own expiry: it serves exactly what the shared cache would, without fetching it again.
+    """
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._copies: OrderedDict[str, tuple[str, tuple]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()  # for gunicorn's threaded workers
+
+    def get(self, key: str) -> tuple[str, tuple] | None:
+        """The version and entry kept under ``key``, if it has not expired."""
+        with self._lock:
+            held = self._copies.get(key)
+            if held is None:
+                return None
+            if held[1][3] <= time.time():
+                self._drop(key)
+                return None
+            self._copies.move_to_end(key)
+            return held
+
+    def put(self, key: str, version: str, entry: tuple) -> None:
+        with self._lock:
+            if key in self._copies:
+                self._drop(key)
+            self._copies[key] = (version, entry)
+            self._bytes += len(entry[2])
+            while self._bytes > self.max_bytes:
+                self._drop(next(iter(self._copies)))
+
+    def _drop(self, key: str) -> None:
+        _version, entry = self._copies.pop(key)
+        self._bytes -= len(entry[2])
+
+
+def _answer(entry: tuple, start_response) -> list[bytes]:
+    status, headers, content, _expires = entry
+    start_response(status, [*headers, ("X-Page-Cache", "hit")])
+    return [content]
+
+
 class PageCacheApplication:
     """Answers page-cache hits in front of Django's WSGI application; the rest goes on."""
 
     def __init__(self, application):
         self.application = application
+        self.copies = LocalCopies(LOCAL_COPY_BYTES)
 
     def __call__(self, environ, start_response):
         try:
             key = request_key(environ)
             if key is not None:
+                held = self.copies.get(key)
+                if held is not None and held[0] == public_version():
+                    return _answer(held[1], start_response)
                 version, entry = public_cache_get(key)
                 if entry is not None:
-                    status, headers, content = entry
-                    start_response(status, [*headers, ("X-Page-Cache", "hit")])
-                    return [content]
+                    self.copies.put(key, version, entry)
+                    return _answer(entry, start_response)
                 environ[ENVIRON_KEY] = (key, version)
         except Exception:  # the cache is down: Django answers, and reports what fails there
             logger.exception("Page cache lookup failed")
@@ -164,9 +221,11 @@ class PageCacheMiddleware:
                     max_age=settings.PAGE_CACHE_BROWSER_SECONDS,
                     s_maxage=settings.PAGE_CACHE_CDN_SECONDS,
                 )
-            # Plain values, as the WSGI server is given them: cheap to unpickle on a hit.
+            # Plain values, as the WSGI server is given them: cheap to unpickle on a hit. The
+            # expiry travels with the entry, for the local copies (LocalCopies).
             status = f"{response.status_code} {response.reason_phrase}"
-            entry = (status, list(response.items()), response.content)
+            expires = time.time() + settings.PAGE_CACHE_SECONDS
+            entry = (status, list(response.items()), response.content, expires)
             public_cache_set(key, entry, version=version, timeout=settings.PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response

@@ -1,8 +1,13 @@
 """The page cache answers anonymous visitors without SQL, and never with a taken-down story."""
 
+import time
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from stories import services
 from tests.factories import StorytellerFactory, consent_give, staff_in, story_page, story_publish
@@ -74,6 +79,49 @@ def test_withdrawal_is_never_served_from_the_cache(
     response = visitor.get(story.url, status=410)
     assert story.title not in response.text
     assert "X-Page-Cache" not in response.headers
+
+
+def test_a_local_copy_answers_only_for_the_current_version_and_while_its_entry_lives(
+    visitor, story, people, page_cache, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The application keeps the entries it answered: a hit then reads only the version
+    from the shared cache. A takedown or the shared entry's expiry ends the copy too."""
+    from cms.core import page_cache
+
+    def shared_entry_read(key):
+        raise AssertionError("the local copy should have answered")
+
+    visitor.get(story.url)
+    assert visitor.get(story.url).headers["X-Page-Cache"] == "hit"  # read from Redis, kept
+    with monkeypatch.context() as patched:
+        patched.setattr(page_cache, "public_cache_get", shared_entry_read)
+        assert visitor.get(story.url).headers["X-Page-Cache"] == "hit"
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=301)):  # PAGE_CACHE_SECONDS
+        assert visitor.get(story.url).headers["X-Page-Cache"] == "miss"
+    assert visitor.get(story.url).headers["X-Page-Cache"] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consent_withdraw(storyteller=story.storyteller, by=people["case_worker"])
+
+    response = visitor.get(story.url, status=410)
+    assert story.title not in response.text
+
+
+def test_local_copies_keep_to_their_budget_dropping_the_least_recently_used():
+    from cms.core.page_cache import LocalCopies
+
+    copies = LocalCopies(max_bytes=250)
+    later = time.time() + 300
+    for name in ("a", "b", "c"):
+        copies.put(name, "v1", ("200 OK", [], name.encode() * 100, later))
+    assert copies.get("a") is None  # 300 bytes: the oldest went
+    assert copies.get("b") is not None  # now the most recent
+    copies.put("d", "v1", ("200 OK", [], b"d" * 100, later))
+    assert copies.get("c") is None
+    assert [copies.get(name)[1][2][:1] for name in ("b", "d")] == [b"b", b"d"]
+    copies.put("e", "v1", ("200 OK", [], b"e" * 100, time.time() - 1))
+    assert copies.get("e") is None  # expired with its shared entry
 
 
 def test_publishing_a_change_shows_it_at_once(
