@@ -32,6 +32,20 @@ def home_page(db):
 
 
 @pytest.fixture
+def people(db):
+    """One member of each role a story passes through (``tests.factories.story_publish``,
+    ``story_in_two_languages``). Modules that need other roles define their own."""
+    from tests.factories import staff_in
+
+    return {
+        "author": staff_in("Editors"),
+        "translator": staff_in("Translators"),
+        "case_worker": staff_in("Case workers"),
+        "reviewer": staff_in("Safeguarding reviewers"),
+    }
+
+
+@pytest.fixture
 def visitor(db):
     """An anonymous visitor of the deployed WSGI application (``cms.wsgi``), through WebTest:
     unlike Django's test client, it reaches ``PageCacheApplication``, which answers page-cache

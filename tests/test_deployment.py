@@ -29,7 +29,6 @@ from tests.factories import (
     consent_give,
     image_block,
     image_make,
-    staff_in,
     story_in_two_languages,
     story_page,
     story_publish,
@@ -74,16 +73,6 @@ def environment(monkeypatch):
             monkeypatch.setenv(name, value)
 
     return set_variables
-
-
-@pytest.fixture
-def people(db):
-    return {
-        "author": staff_in("Editors"),
-        "translator": staff_in("Translators"),
-        "case_worker": staff_in("Case workers"),
-        "reviewer": staff_in("Safeguarding reviewers"),
-    }
 
 
 # --------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from home.models import HomePage
 from tests.factories import (
     StorytellerFactory,
     consent_give,
-    staff_in,
     story_in_two_languages,
     story_page,
     story_publish,
@@ -23,16 +22,6 @@ ROUTING_TABLES = (
     "wagtailcore_page",
     "wagtailcore_pageviewrestriction",
 )
-
-
-@pytest.fixture
-def people(db):
-    return {
-        "author": staff_in("Editors"),
-        "translator": staff_in("Translators"),
-        "case_worker": staff_in("Case workers"),
-        "reviewer": staff_in("Safeguarding reviewers"),
-    }
 
 
 @pytest.fixture
