@@ -7,6 +7,7 @@ changing anything here; it must stay free of warnings (tests/test_settings.py ch
 import os
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from settings import deployment
 from settings.base import *  # noqa: F403
@@ -32,7 +33,13 @@ DATABASES = {
 # cache per process would let one gunicorn worker serve a story from its page cache after
 # another took it down (the version token that retires those pages lives in the cache), and
 # would split rate limits and the Stripe circuit breaker between processes.
-env_required("REDIS_URL", "every app process and worker must share one cache (Redis)")
+if "," in env_required("REDIS_URL", "every app process and worker must share one cache (Redis)"):
+    # Django would read from a replica picked at random, which may not yet have the version
+    # bump of a takedown that has committed: a replica could serve a withdrawn story.
+    raise ImproperlyConfigured(
+        "REDIS_URL names several servers: give the primary alone (reads must see every "
+        "takedown at once; a replica may lag). See .env.example."
+    )
 
 WAGTAILADMIN_BASE_URL = env_required(
     "WAGTAILADMIN_BASE_URL", "the public https:// address, used in emails and the admin"

@@ -184,7 +184,8 @@ def story_takedown(
             image_ids={image.pk for image in images},
             case_code=storyteller.case_code,
             reason=reason,
-        )
+        ),
+        robust=True,
     )
     return pages
 

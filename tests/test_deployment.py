@@ -539,6 +539,19 @@ def test_production_names_a_missing_cdn_variable():
     assert "Traceback" not in result.stderr
 
 
+def test_production_refuses_redis_replicas():
+    """Django reads from a replica picked at random: one lagging behind a takedown's version
+    bump would serve the withdrawn story."""
+    environment = {
+        **example_environment(),
+        "REDIS_URL": "redis://primary.internal:6379/0,redis://replica.internal:6379/0",
+    }
+    result = manage("check", env=environment)
+    assert result.returncode != 0
+    assert "REDIS_URL names several servers" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_production_needs_redis_shared_by_every_process():
     environment = example_environment()
     del environment["REDIS_URL"]

@@ -11,10 +11,12 @@ request attributes Wagtail itself caches them in (``request._wagtail_site``,
 ``StoryPage.serve`` to the template, still runs on every request.
 
 This is as safe as the page cache: every change that can alter a route or what a route
-result holds (publishing, unpublishing, moving, renaming or deleting a page, withdrawal,
-consent, a storyteller, a site, a locale, a view restriction) bumps the public version after
-it commits (``stories/receivers.py``), which retires every entry at once on every instance.
-Only found pages are kept, so a scan of made-up URLs cannot fill the cache.
+result holds (publishing, unpublishing, moving, renaming or deleting a page, any other write
+to a page row but a draft's bookkeeping, withdrawal, consent, a storyteller, a site, a
+locale, a view restriction) bumps the public version after it commits
+(``stories/receivers.py``), which retires every entry at once on every instance. Only found
+pages are kept, and only for hosts in ``ALLOWED_HOSTS``, so a scan of made-up addresses
+cannot fill the cache.
 """
 
 import hashlib

@@ -770,7 +770,9 @@ def _withdrawal_apply(donation: Donation, *, closed: set[int]) -> None:
         donation.refund_requested_at = timezone.now()
         donation.save(update_fields=["refund_requested_at"])
         donation_id = donation.pk
-        transaction.on_commit(lambda: donation_withdrawal_refund(donation_id=donation_id))
+        transaction.on_commit(
+            lambda: donation_withdrawal_refund(donation_id=donation_id), robust=True
+        )
         return
     moved = ledger.donation_move_out_of(
         donation=donation, funds=closed, destination=ledger.general_fund(), reason="withdrawal"
@@ -808,7 +810,9 @@ def funds_withdraw(*, need_keys: set[UUID], story_keys: set[UUID], reason: str) 
         .values_list("stripe_checkout_session_id", flat=True)
     )
     if open_sessions:
-        transaction.on_commit(lambda: checkout_sessions_expire(session_ids=open_sessions))
+        transaction.on_commit(
+            lambda: checkout_sessions_expire(session_ids=open_sessions), robust=True
+        )
     holders = Donation.objects.filter(ledger_entries__fund__in=closed).distinct().order_by("pk")
     for donation in (
         Donation.objects.select_for_update().filter(pk__in=holders.values("pk")).order_by("pk")

@@ -62,7 +62,7 @@ def email_enqueue(
             )
     except IntegrityError:
         return None
-    transaction.on_commit(_send_soon)
+    transaction.on_commit(_send_soon, robust=True)  # see stories/receivers.py
     return message
 
 

@@ -7,6 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction, Site
 
 from home.models import HomePage
+from stories.models import StoryPage
+from stories.public_cache import public_version
 from tests.factories import (
     StorytellerFactory,
     consent_give,
@@ -135,3 +137,34 @@ def test_sites_that_share_a_hostname_are_told_apart_by_port(client, home_page):
         assert f"<title>{home_page.title}".encode() in first.content
         assert b"A second site" in second.content
         assert b"A second site" not in first.content
+
+
+def test_a_page_row_written_without_a_signal_retires_its_route(
+    client, story, django_capture_on_commit_callbacks
+):
+    """wagtail-localize's "convert to alias" takes a translation offline with a plain save
+    and sends no signal; the route found before must not outlive it."""
+    assert client.get(story.url).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = StoryPage.objects.get(pk=story.pk)
+        page.live = False
+        page.save(clean=False)
+
+    response = client.get(story.url)
+    assert response.status_code == 410
+    assert b"She mends nets by the harbour." not in response.content
+
+
+def test_saving_a_draft_leaves_the_public_caches_alone(
+    story, people, django_capture_on_commit_callbacks
+):
+    """A draft changes nothing a visitor sees: the caches are not emptied for it."""
+    version = public_version()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page = StoryPage.objects.get(pk=story.pk)
+        page.summary = "A draft nobody sees yet."
+        page.save_revision(user=people["author"])
+
+    assert public_version() == version
