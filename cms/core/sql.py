@@ -7,6 +7,11 @@ and 0.06 ms to run. ``compiled_once`` builds such a query once per process with 
 ``Model.objects.raw`` with the arguments of each call, so even the first visitor of a new
 story pays no compilation. ``raw()`` converts every model field as the ORM does, but not
 annotations: the SQL must give them their type itself (a ``Cast``).
+
+The values reach the database driver as they are, without the ORM's preparation: use
+parameters in plain comparisons (``field=value``), never with ``None`` (``= NULL`` matches
+nothing), ``__in`` or JSON lookups; and build nothing from the clock, the language or
+settings, which the SQL would keep for the life of the process.
 """
 
 import functools
