@@ -602,17 +602,14 @@ def _map_query(
 
 def _map_stories_by_place(*, language: str, filters: StoryFilters) -> dict[str | None, str]:
     """Each place's stories as a JSON list (text), in map order."""
+    in_database = _json_lists_in_database()
     sql, params = _map_query(
-        language,
-        filters,
-        timezone.localdate(),
-        tuple(Site.get_site_root_paths()),
-        _json_lists_in_database(),
+        language, filters, timezone.localdate(), tuple(Site.get_site_root_paths()), in_database
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if _json_lists_in_database():
+    if in_database:
         return {place: f"[{stories}]" for place, stories in rows}
     lists: dict[str | None, list[str]] = {}
     for place, story in rows:
