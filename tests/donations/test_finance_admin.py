@@ -3,6 +3,8 @@ sees who a storyteller is. Nobody edits money in the admin. Moderators see messa
 
 import csv
 import io
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Group
@@ -57,11 +59,20 @@ def test_finance_lists_donations_with_need_and_story_titles_only(client, donatio
     assert "2,500 THB" in html
     for secret in (PSEUDONYM, story.storyteller.case_code, "test-donor@example.org"):
         assert secret not in html
-    # When it was given, to the minute, linked to the gift's page.
-    when = donation.created_at.strftime("%Y-%m-%d %H:%M")
+    # Linked to the gift's page.
     inspect = reverse("donations_finance:inspect", args=[donation.pk])
-    assert f'href="{inspect}"' in response.content.decode()
-    assert when in html
+    assert f'href="{inspect}"' in html
+
+
+def test_finance_shows_when_a_gift_was_given_in_the_sites_time_zone(
+    client, donation, finance, settings
+):
+    settings.TIME_ZONE = "Asia/Bangkok"  # seven hours ahead of the stored UTC time
+    html = text(client.get(reverse("donations_finance:index")))
+
+    bangkok = donation.created_at.astimezone(ZoneInfo("Asia/Bangkok"))
+    assert bangkok.strftime("%Y-%m-%d %H:%M") in html
+    assert donation.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M") not in html
 
 
 def test_finance_filters_donations(client, donation, finance, fake_stripe):

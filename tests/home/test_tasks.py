@@ -47,7 +47,7 @@ def test_a_page_that_fails_to_render_is_reported(home_page, caplog, monkeypatch)
     assert f"Page {story.pk} answered 500" in caplog.text
 
 
-def test_rendering_a_page_in_another_language_leaves_the_callers_language_alone(home_page):
+def test_rendering_a_page_in_another_language_leaves_the_callers_language_alone(home_page, people):
     """Tasks may run inline, inside an editor's request: a Thai page rendered for its first
     visitor must not switch the rest of that request to Thai."""
     from django.utils import translation
@@ -55,12 +55,6 @@ def test_rendering_a_page_in_another_language_leaves_the_callers_language_alone(
     from home.tasks import page_render_as_visitor
     from tests.factories import story_in_two_languages
 
-    people = {
-        "author": staff_in("Editors"),
-        "translator": staff_in("Translators"),
-        "case_worker": staff_in("Case workers"),
-        "reviewer": staff_in("Safeguarding reviewers"),
-    }
     _storyteller, _english, thai = story_in_two_languages(home_page, people)
     with translation.override("en"):
         assert page_render_as_visitor(thai) == 200
